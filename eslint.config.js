@@ -1,0 +1,78 @@
+// One lint for the whole tree. The per-folder no-restricted-imports blocks enforce the layer rule of
+// DEVELOPERS.md: image <- model <- worker <- state <- app, each importing only downward.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+
+const tfjs = ['@tensorflow/*', '@tensorflow/**'];
+const layer = (name) => [`**/${name}/*`, `**/${name}`, `../${name}/*`, `../../${name}/*`];
+
+const restrict = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+});
+
+export default tseslint.config(
+  { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report', 'public', 'bench/out'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportDefaultDeclaration', message: 'No default exports (house style).' },
+      ],
+    },
+  },
+  {
+    files: ['*.config.ts', '*.config.js'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    files: ['src/image/**'],
+    rules: restrict(
+      [...tfjs, 'react', 'react-dom', 'zustand', ...layer('model'), ...layer('worker'), ...layer('state'), ...layer('app')],
+      'src/image is the bottom layer: no tfjs, no React, no upper layers.',
+    ),
+  },
+  {
+    files: ['src/model/**'],
+    rules: restrict(
+      ['react', 'react-dom', 'zustand', ...layer('worker'), ...layer('state'), ...layer('app')],
+      'src/model may import only src/image and tfjs.',
+    ),
+  },
+  {
+    files: ['src/worker/**'],
+    rules: restrict(
+      ['react', 'react-dom', 'zustand', ...layer('state'), ...layer('app')],
+      'src/worker may import only model, image and tfjs.',
+    ),
+  },
+  {
+    files: ['src/state/**'],
+    rules: restrict(
+      [...tfjs, ...layer('model'), ...layer('app'), '**/worker/entry', '**/worker/handle', '**/worker/backend'],
+      'src/state talks to the worker only through worker/client and worker/protocol; never tfjs or model.',
+    ),
+  },
+  {
+    files: ['src/app/**'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      ...restrict(
+        [...tfjs, ...layer('model'), '**/worker/entry', '**/worker/handle', '**/worker/backend'],
+        'src/app never imports tfjs, model or worker internals: go through src/state.',
+      ),
+    },
+  },
+  {
+    files: ['cli/**', 'bench/**'],
+    rules: restrict([...layer('state'), ...layer('app')], 'Node tools use model and image, never state or app.'),
+  },
+);

@@ -1,0 +1,122 @@
+import type { CommandName, Params, Progress, Result, WorkerEvent, WorkerRequest, WorkerResponse } from './protocol';
+
+/** Options of one call: cancellation, progress, and buffers to move (not copy) to the worker. */
+export interface CallOptions<K extends CommandName> {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: Progress<K>) => void;
+  readonly transfer?: readonly ArrayBuffer[];
+}
+
+/** The main thread's typed bridge to the model worker: one promise per call. */
+export interface WorkerClient {
+  call<K extends CommandName>(type: K, params: Params<K>, options?: CallOptions<K>): Promise<Result<K>>;
+  /** Subscribes to unsolicited worker events; returns the unsubscribe function. */
+  onEvent(listener: (event: WorkerEvent) => void): () => void;
+  terminate(): void;
+}
+
+/** The minimal Worker surface the client needs (a real Worker, or a fake in tests). */
+export interface WorkerLike {
+  postMessage(message: WorkerRequest, transfer: Transferable[]): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent<WorkerResponse>) => void): void;
+  addEventListener(type: 'error', listener: (event: ErrorEvent) => void): void;
+  terminate(): void;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  onProgress?: (progress: never) => void;
+  cleanup(): void;
+}
+
+function abortError(): Error {
+  return Object.assign(new Error('Cancelled'), { name: 'AbortError' });
+}
+
+/**
+ * Creates the client around a worker made lazily on the first call (as Squoosh's worker bridge does).
+ * Aborting a call sends `cancel` to the worker and rejects the promise at once with an AbortError; the
+ * worker stops at its next check and its late answers are ignored.
+ */
+export function createWorkerClient(makeWorker: () => WorkerLike): WorkerClient {
+  let worker: WorkerLike | null = null;
+  let nextId = 1;
+  const pending = new Map<number, Pending>();
+  const listeners = new Set<(event: WorkerEvent) => void>();
+
+  const onMessage = (event: MessageEvent<WorkerResponse>) => {
+    const msg = event.data;
+    if (msg.type === 'event') {
+      for (const l of listeners) l(msg.event);
+      return;
+    }
+    const entry = pending.get(msg.id);
+    if (!entry) return;
+    if (msg.type === 'progress') {
+      entry.onProgress?.(msg.progress as never);
+      return;
+    }
+    pending.delete(msg.id);
+    entry.cleanup();
+    if (msg.type === 'result') entry.resolve(msg.result);
+    else if (msg.type === 'cancelled') entry.reject(abortError());
+    else entry.reject(Object.assign(new Error(msg.error.message), { name: msg.error.name }));
+  };
+
+  const ensure = (): WorkerLike => {
+    if (worker) return worker;
+    const w = makeWorker();
+    w.addEventListener('message', onMessage);
+    w.addEventListener('error', (event: ErrorEvent) => {
+      const error = new Error(`The model worker crashed: ${event.message || 'unknown error'}`);
+      for (const [id, entry] of pending) {
+        pending.delete(id);
+        entry.cleanup();
+        entry.reject(error);
+      }
+    });
+    worker = w;
+    return w;
+  };
+
+  return {
+    call<K extends CommandName>(type: K, params: Params<K>, options: CallOptions<K> = {}): Promise<Result<K>> {
+      const { signal, onProgress, transfer = [] } = options;
+      if (signal?.aborted) return Promise.reject(abortError());
+      const w = ensure();
+      const id = nextId++;
+      return new Promise<Result<K>>((resolve, reject) => {
+        const onAbort = () => {
+          if (!pending.has(id)) return;
+          pending.delete(id);
+          w.postMessage({ type: 'cancel', id: nextId++, target: id }, []);
+          reject(abortError());
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        pending.set(id, {
+          resolve: resolve as (value: unknown) => void,
+          reject,
+          onProgress: onProgress as ((progress: never) => void) | undefined,
+          cleanup: () => signal?.removeEventListener('abort', onAbort),
+        });
+        w.postMessage({ type, id, params } as WorkerRequest, [...transfer]);
+      });
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    terminate() {
+      worker?.terminate();
+      worker = null;
+      for (const entry of pending.values()) entry.reject(new Error('The model worker was stopped.'));
+      pending.clear();
+    },
+  };
+}
+
+/** The app's model worker: a dedicated module worker bundled by Vite. */
+export function createModelWorker(): WorkerLike {
+  return new Worker(new URL('./entry.ts', import.meta.url), { type: 'module', name: 'model-worker' }) as WorkerLike;
+}

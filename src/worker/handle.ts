@@ -1,0 +1,97 @@
+import type {
+  CommandName,
+  Params,
+  Progress,
+  Result,
+  WorkerErrorInfo,
+  WorkerResponse,
+} from './protocol';
+
+/** What a command handler gets besides its parameters. */
+export interface HandlerContext<K extends CommandName> {
+  /** Aborted when the main thread cancels this request; check it between units of work. */
+  readonly signal: AbortSignal;
+  /** Sends a progress message for this request. */
+  progress(payload: Progress<K>): void;
+  /** Marks buffers of the result for the transfer list (moved, not copied, to the main thread). */
+  transfer(...buffers: ArrayBuffer[]): void;
+}
+
+export type Handler<K extends CommandName> = (params: Params<K>, ctx: HandlerContext<K>) => Promise<Result<K>>;
+
+/** One handler per command. Partial so tests (and staged start-up) can serve a subset. */
+export type Handlers = { [K in CommandName]?: Handler<K> };
+
+/** Posts a response with its transfer list (self.postMessage in the worker, a spy in tests). */
+export type Post = (message: WorkerResponse, transfer: ArrayBuffer[]) => void;
+
+/** True for errors that mean "stopped because cancelled" (DOMException or our own AbortError). */
+export function isAbortError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
+}
+
+function describe(error: unknown): WorkerErrorInfo {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'Error', message: String(error) };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/**
+ * The pure dispatcher: validates a raw message, runs its handler with an AbortSignal, and posts exactly one
+ * terminal response (result, error or cancelled) per request. It never throws: a malformed or unknown
+ * message gets an `error` response, so a bad message cannot take the worker down. Pure TypeScript, so it
+ * is unit-tested in Node without a Worker.
+ */
+export function createDispatcher(handlers: Handlers, post: Post): (message: unknown) => Promise<void> {
+  const running = new Map<number, AbortController>();
+
+  return async function handle(message: unknown): Promise<void> {
+    if (!isRecord(message) || typeof message.type !== 'string') {
+      post({ type: 'error', id: -1, error: { name: 'ProtocolError', message: 'Malformed message: expected an object with a string "type".' } }, []);
+      return;
+    }
+    const id = typeof message.id === 'number' ? message.id : -1;
+    if (message.type === 'cancel') {
+      const target = typeof message.target === 'number' ? message.target : -1;
+      running.get(target)?.abort();
+      return;
+    }
+    const type = message.type as CommandName;
+    const handler = Object.prototype.hasOwnProperty.call(handlers, type) ? handlers[type] : undefined;
+    if (!handler) {
+      const known = Object.keys(handlers).join(', ');
+      post({ type: 'error', id, error: { name: 'UnknownCommand', message: `Unknown request type "${message.type}". The worker understands: ${known}.` } }, []);
+      return;
+    }
+    if (id < 0) {
+      post({ type: 'error', id, error: { name: 'ProtocolError', message: `Request "${type}" has no numeric id.` } }, []);
+      return;
+    }
+    const controller = new AbortController();
+    running.set(id, controller);
+    const transfer: ArrayBuffer[] = [];
+    const ctx: HandlerContext<CommandName> = {
+      signal: controller.signal,
+      progress: (payload) => {
+        if (!controller.signal.aborted) post({ type: 'progress', id, command: type, progress: payload } as WorkerResponse, []);
+      },
+      transfer: (...buffers) => transfer.push(...buffers),
+    };
+    try {
+      // The handler table is keyed by command, so this call is type-safe per entry; TypeScript cannot
+      // correlate the union of params with the union of handlers, hence the widening.
+      const run = handler as Handler<CommandName>;
+      const result = await run(message.params as Params<CommandName>, ctx);
+      if (controller.signal.aborted) post({ type: 'cancelled', id }, []);
+      else post({ type: 'result', id, command: type, result } as WorkerResponse, transfer);
+    } catch (error) {
+      if (controller.signal.aborted || isAbortError(error)) post({ type: 'cancelled', id }, []);
+      else post({ type: 'error', id, error: describe(error) }, []);
+    } finally {
+      running.delete(id);
+    }
+  };
+}

@@ -1,0 +1,17 @@
+import { expect, test } from '@playwright/test';
+import { watchConsole } from './console';
+
+test('without WebGPU the app runs on a fallback backend and shows a clear notice', async ({ page }) => {
+  const console = watchConsole(page);
+  await page.goto('/');
+  await expect(page.getByTestId('backend-status')).toHaveAttribute('data-status', 'ready');
+  const name = await page.getByTestId('backend-name').textContent();
+  expect(['wasm', 'webgl', 'cpu']).toContain(name);
+  await expect(page.getByTestId('backend-notice')).toContainText('WebGPU is not available');
+  // Forcing WebGPU where there is none falls back too, and says so.
+  await page.goto('/?backend=webgpu');
+  await expect(page.getByTestId('backend-status')).toHaveAttribute('data-status', 'ready');
+  expect(['wasm', 'webgl', 'cpu']).toContain(await page.getByTestId('backend-name').textContent());
+  await expect(page.getByTestId('backend-notice')).toBeVisible();
+  expect(console.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
+});

@@ -8,6 +8,8 @@
  * worker code into the main bundle.
  */
 
+import type { ModelCard, UnetConfig } from '../model/types';
+
 /** Backends the worker can run tfjs on. */
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 /** What the user asked for: a forced backend, or automatic choice. */
@@ -53,6 +55,64 @@ export interface BackendInfo {
   readonly crossOriginIsolated: boolean;
 }
 
+/** Where the worker gets a model from. */
+export type ModelSource =
+  /** A model directory served with the app (public/models/NAME/): model.json, shards, model-card.json. */
+  | { readonly kind: 'url'; readonly url: string }
+  /** A fresh, randomly initialised U-Net (before any trained model exists, or to train from scratch). */
+  | { readonly kind: 'random'; readonly config: UnetConfig; readonly name?: string };
+
+/** What the UI knows about the loaded model. */
+export interface LoadedModel {
+  readonly card: ModelCard;
+  /** True for a randomly initialised model: its output is meaningless until it is trained. */
+  readonly random: boolean;
+  readonly parameters: number;
+  /** Context margin per side (px) of the valid-padded network. */
+  readonly margin: number;
+}
+
+/** A single-channel image in raw units (the worker normalises it per the model card). */
+export interface PlaneMessage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Float32Array;
+}
+
+/** Tile geometry and memory figures of a segmentation, shown in the UI. */
+export interface TileReport {
+  readonly inputSize: number;
+  readonly outputSize: number;
+  readonly batch: number;
+  readonly tiles: number;
+  readonly estimateBytes: number;
+  readonly budgetBytes: number;
+  /** How many times the tile was halved after an out-of-memory error. */
+  readonly backoffs: number;
+}
+
+export interface SegmentOptions {
+  /** Average the 8 flips/rotations of each tile (slower, smoother). */
+  readonly tta: boolean;
+  /** User override of the memory budget in bytes (else derived from adapter limits). */
+  readonly budgetBytes?: number;
+  /** User override of the output tile size (px); else the largest that fits the budget. */
+  readonly outputTile?: number;
+}
+
+/** One painted training example: raw image plane plus labels (0 unlabelled, 1 background, 2 foreground). */
+export interface TrainingExample {
+  readonly image: PlaneMessage;
+  readonly labels: Uint8Array;
+}
+
+export interface TrainOptions {
+  readonly steps: number;
+  readonly learningRate: number;
+  readonly optimizer: 'sgd' | 'adam';
+  readonly seed: number;
+}
+
 /** Request parameters, results and progress payloads per command. */
 export interface CommandMap {
   init: {
@@ -76,6 +136,24 @@ export interface CommandMap {
     params: { readonly durationMs: number; readonly size: number };
     result: { readonly backend: BackendName; readonly iterations: number; readonly ms: number; readonly gflops: number };
     progress: { readonly elapsedMs: number; readonly iterations: number };
+  };
+  loadModel: {
+    params: { readonly source: ModelSource };
+    result: LoadedModel;
+    progress: { readonly fraction: number };
+  };
+  /** Overlap-tile segmentation of one image with the loaded model. */
+  segment: {
+    params: { readonly image: PlaneMessage; readonly options: SegmentOptions };
+    /** `probabilities` is H*W foreground probability (transferred). */
+    result: { readonly width: number; readonly height: number; readonly probabilities: Float32Array; readonly tile: TileReport; readonly ms: number; readonly backend: BackendName };
+    progress: { readonly tilesDone: number; readonly tilesTotal: number; readonly etaMs: number; readonly tile: TileReport };
+  };
+  /** Fine-tunes the loaded model on painted labels. */
+  train: {
+    params: { readonly examples: readonly TrainingExample[]; readonly options: TrainOptions };
+    result: { readonly steps: number; readonly loss: number; readonly msPerStep: number; readonly card: ModelCard };
+    progress: { readonly step: number; readonly steps: number; readonly loss: number; readonly msPerStep: number };
   };
 }
 
@@ -115,3 +193,5 @@ export type WorkerResponse =
   | { readonly type: 'error'; readonly id: number; readonly error: WorkerErrorInfo }
   | { readonly type: 'cancelled'; readonly id: number }
   | { readonly type: 'event'; readonly event: WorkerEvent };
+
+export type { ModelCard, UnetConfig } from '../model/types';

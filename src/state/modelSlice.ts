@@ -1,0 +1,124 @@
+import type { StateCreator } from 'zustand';
+import type { LoadedModel, ModelSource, PlaneMessage, Progress, Result, SegmentOptions, TileReport } from '../worker/protocol';
+import { getWorkerClient } from './client';
+import type { StudioState } from './store';
+
+/** A model the app can offer: shipped ones come from public/models/index.json. */
+export interface ModelEntry {
+  readonly id: string;
+  readonly label: string;
+  readonly source: ModelSource;
+}
+
+/** Used when no trained model ships: valid-padded, 1 channel, 2 classes, small enough to be quick. */
+export const randomModelEntry: ModelEntry = {
+  id: 'random',
+  label: 'Untrained U-Net (random weights)',
+  source: { kind: 'random', name: 'untrained', config: { depth: 3, baseFilters: 8, inChannels: 1, classes: 2, dropout: 0.2, padding: 'valid', seed: 1 } },
+};
+
+export type ModelStatus = 'none' | 'loading' | 'ready' | 'error';
+
+export interface SegmentCallOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: Progress<'segment'>) => void;
+}
+
+export interface ModelSlice {
+  models: ModelEntry[];
+  modelId: string | null;
+  modelStatus: ModelStatus;
+  model: LoadedModel | null;
+  modelError: string | null;
+  /** Tile geometry of the latest segmentation (what the budget chooser picked). */
+  lastTile: TileReport | null;
+  segmentOptions: SegmentOptions;
+  /** Reads the shipped model list and loads the default (first) one, or a random model if none ships. */
+  loadDefaultModel(): Promise<void>;
+  loadModel(id: string): Promise<void>;
+  setSegmentOptions(options: Partial<SegmentOptions>): void;
+  /**
+   * Segments one single-channel plane in the worker. The plane's buffer is transferred (the caller
+   * loses it), so pass a copy if you need to keep the data.
+   */
+  segmentPlane(plane: PlaneMessage, options?: SegmentCallOptions): Promise<Result<'segment'>>;
+}
+
+export const initialModelState = {
+  models: [] as ModelEntry[],
+  modelId: null,
+  modelStatus: 'none' as ModelStatus,
+  model: null,
+  modelError: null,
+  lastTile: null,
+  segmentOptions: { tta: false } as SegmentOptions,
+};
+
+interface ShippedIndex {
+  readonly models: readonly { readonly id: string; readonly label: string; readonly path: string }[];
+}
+
+async function fetchShipped(): Promise<ModelEntry[]> {
+  try {
+    const response = await fetch(new URL('models/index.json', document.baseURI));
+    if (!response.ok) return [];
+    const index = (await response.json()) as ShippedIndex;
+    return index.models.map((m) => ({
+      id: m.id,
+      label: m.label,
+      source: { kind: 'url', url: new URL(`models/${m.path}/model.json`, document.baseURI).href },
+    }));
+  } catch {
+    return [];
+  }
+}
+
+export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (set, get) => ({
+  ...initialModelState,
+
+  async loadDefaultModel() {
+    const shipped = await fetchShipped();
+    set({ models: [...shipped, randomModelEntry] });
+    await get().loadModel(shipped[0]?.id ?? randomModelEntry.id);
+  },
+
+  async loadModel(id) {
+    const entry = get().models.find((m) => m.id === id);
+    if (!entry) {
+      get().notify('error', `Unknown model "${id}".`);
+      return;
+    }
+    set({ modelStatus: 'loading', modelId: id, modelError: null });
+    try {
+      const model = await getWorkerClient().call('loadModel', { source: entry.source });
+      set({ model, modelStatus: 'ready' });
+      if (model.random) get().notify('warning', 'No trained model is loaded: this U-Net has random weights, so its output is meaningless until you train it.');
+      get().setStatus(`Model "${model.card.name}" ready (${(model.parameters / 1e6).toFixed(2)} M parameters).`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      set({ modelStatus: 'error', modelError: message });
+      get().notify('error', `Could not load the model "${entry.label}": ${message}`);
+    }
+  },
+
+  setSegmentOptions(options) {
+    set((s) => ({ segmentOptions: { ...s.segmentOptions, ...options } }));
+  },
+
+  async segmentPlane(plane, options = {}) {
+    const result = await getWorkerClient().call(
+      'segment',
+      { image: plane, options: get().segmentOptions },
+      {
+        signal: options.signal,
+        transfer: [plane.data.buffer as ArrayBuffer],
+        onProgress: (p) => {
+          set({ lastTile: p.tile });
+          options.onProgress?.(p);
+        },
+      },
+    );
+    set({ lastTile: result.tile });
+    return result;
+  },
+});

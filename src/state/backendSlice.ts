@@ -17,7 +17,8 @@ export interface BackendSlice {
   benchmark: Result<'benchmark'> | null;
   benchmarkProgress: number;
   startBackend(preference: BackendPreference): Promise<void>;
-  runSelfTest(): Promise<void>;
+  /** Compares the active backend with the CPU: one conv2d, or a 64x64 segmentation with the loaded model. */
+  runSelfTest(target: 'conv' | 'model'): Promise<void>;
   runBenchmark(durationMs: number): Promise<void>;
 }
 
@@ -68,8 +69,10 @@ export const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice>
     }
   },
 
-  async runSelfTest() {
-    const result = await getWorkerClient().call('selfTest', { size: 24, channels: 8, seed: 42 });
+  async runSelfTest(target) {
+    set({ selfTest: null });
+    const params = target === 'model' ? { target, size: 64, channels: 1, seed: 7 } : { target, size: 24, channels: 8, seed: 42 };
+    const result = await getWorkerClient().call('selfTest', params);
     set({ selfTest: result });
   },
 

@@ -66,7 +66,7 @@ describe('worker dispatcher', () => {
 
   it('answers an unknown request type with a clear error instead of crashing', async () => {
     const rec = recorder();
-    const handle = createDispatcher({ selfTest: async () => ({ backend: 'cpu', maxAbsDiff: 0, outputSum: 0, ms: 0 }) }, rec.post);
+    const handle = createDispatcher({ selfTest: async () => ({ target: 'conv', backend: 'cpu', maxAbsDiff: 0, outputSum: 0, ms: 0 }) }, rec.post);
     await handle({ type: 'makeCoffee', id: 3, params: {} });
     expect(rec.messages).toHaveLength(1);
     const msg = rec.messages[0];
@@ -77,7 +77,7 @@ describe('worker dispatcher', () => {
       expect(msg.error.message).toContain('selfTest');
     }
     // The dispatcher still works afterwards.
-    await handle({ type: 'selfTest', id: 4, params: { size: 4, channels: 1, seed: 1 } });
+    await handle({ type: 'selfTest', id: 4, params: { target: 'conv', size: 4, channels: 1, seed: 1 } });
     expect(rec.messages[1]).toMatchObject({ type: 'result', id: 4 });
   });
 
@@ -85,7 +85,7 @@ describe('worker dispatcher', () => {
     const rec = recorder();
     const handle = createDispatcher({ selfTest: async () => Promise.reject(new RangeError('bad size')) }, rec.post);
     await handle('not an object');
-    await handle({ type: 'selfTest', id: 5, params: { size: -1, channels: 1, seed: 1 } });
+    await handle({ type: 'selfTest', id: 5, params: { target: 'conv', size: -1, channels: 1, seed: 1 } });
     expect(rec.messages[0]).toMatchObject({ type: 'error', id: -1, error: { name: 'ProtocolError' } });
     expect(rec.messages[1]).toEqual({ type: 'error', id: 5, error: { name: 'RangeError', message: 'bad size' } });
   });

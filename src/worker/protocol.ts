@@ -120,10 +120,14 @@ export interface CommandMap {
     result: BackendInfo;
     progress: { readonly stage: string };
   };
-  /** A small conv2d on the active backend compared with the CPU backend. */
+  /**
+   * The active backend compared with the CPU backend on the same seeded input: a small conv2d
+   * (`target: 'conv'`) or a whole tiled segmentation with the loaded model (`target: 'model'`).
+   */
   selfTest: {
-    params: { readonly size: number; readonly channels: number; readonly seed: number };
+    params: { readonly target: 'conv' | 'model'; readonly size: number; readonly channels: number; readonly seed: number };
     result: {
+      readonly target: 'conv' | 'model';
       readonly backend: BackendName;
       readonly maxAbsDiff: number;
       readonly outputSum: number;

@@ -23,7 +23,8 @@ export function SettingsMenu() {
   const runSelfTest = useStudio((s) => s.runSelfTest);
   const runBenchmark = useStudio((s) => s.runBenchmark);
   const notify = useStudio((s) => s.notify);
-  const [busy, setBusy] = useState<'selfTest' | 'benchmark' | null>(null);
+  const [busy, setBusy] = useState<'conv' | 'model' | 'benchmark' | null>(null);
+  const modelReady = useStudio((s) => s.modelStatus === 'ready');
 
   useEffect(() => {
     if (!open) return;
@@ -42,13 +43,13 @@ export function SettingsMenu() {
     void startBackend(value);
   };
 
-  const run = async (what: 'selfTest' | 'benchmark') => {
+  const run = async (what: 'conv' | 'model' | 'benchmark') => {
     setBusy(what);
     try {
-      if (what === 'selfTest') await runSelfTest();
-      else await runBenchmark(3000);
+      if (what === 'benchmark') await runBenchmark(3000);
+      else await runSelfTest(what);
     } catch (error) {
-      notify('error', `${what === 'selfTest' ? 'Backend check' : 'Benchmark'} failed: ${error instanceof Error ? error.message : String(error)}`);
+      notify('error', `${what === 'benchmark' ? 'Benchmark' : 'Backend check'} failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       setBusy(null);
     }
@@ -98,8 +99,11 @@ export function SettingsMenu() {
           )}
           <h3>Diagnostics</h3>
           <div className="row">
-            <button onClick={() => void run('selfTest')} disabled={status !== 'ready' || busy !== null} data-testid="selftest-button">
-              Check against CPU
+            <button onClick={() => void run('conv')} disabled={status !== 'ready' || busy !== null} data-testid="selftest-button">
+              Check conv vs CPU
+            </button>
+            <button onClick={() => void run('model')} disabled={status !== 'ready' || !modelReady || busy !== null} data-testid="selftest-model-button">
+              Check model vs CPU
             </button>
             <button onClick={() => void run('benchmark')} disabled={status !== 'ready' || busy !== null} data-testid="benchmark-button">
               Measure speed (3 s)
@@ -108,7 +112,7 @@ export function SettingsMenu() {
           {busy === 'benchmark' && <progress value={progress} max={1} />}
           {selfTest && (
             <p className="small" data-testid="selftest-result" data-maxdiff={selfTest.maxAbsDiff} data-sum={selfTest.outputSum}>
-              conv2d on {selfTest.backend} vs CPU: max |Δ| = {selfTest.maxAbsDiff.toExponential(2)} ({selfTest.ms.toFixed(0)} ms)
+              {selfTest.target === 'model' ? 'model on' : 'conv2d on'} {selfTest.backend} vs CPU: max |Δ| = {selfTest.maxAbsDiff.toExponential(2)} ({selfTest.ms.toFixed(0)} ms)
             </p>
           )}
           {benchmark && (

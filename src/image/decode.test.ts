@@ -178,6 +178,14 @@ describe('decodeImage on bad files', () => {
     broken.fill(0xff, 8, 30); // inside the zlib stream of the only strip
     expectError(broken, 'z.tif', 'corrupt', /compressed data is damaged/);
   });
+  it('decodes from a view into a larger buffer (byteOffset != 0)', () => {
+    const tif = encodeTiff([{ width: 40, height: 30, channels: 1, data: new Uint16Array(1200).map((_, i) => i * 50) }]);
+    for (const file of [png, tif]) {
+      const padded = new Uint8Array(file.length + 13);
+      padded.set(file, 13);
+      expect(decodeImage(padded.subarray(13), 'v').pages[0].data).toEqual(decodeImage(file, 'f').pages[0].data);
+    }
+  });
   it('JPEG is left to the browser with a typed error', () => {
     expectError(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16]), 'a.jpg', 'needs-browser-decoder', /JPEG/);
     expect(sniffFormat(png)).toBe('png');

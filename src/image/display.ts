@@ -102,6 +102,17 @@ export function renderToRgba(img: Source, settings: DisplaySettings, out?: Uint8
   const lut = data instanceof Uint8Array || data instanceof Uint16Array ? buildLut(data instanceof Uint8Array ? 256 : 65536, map) : null;
   const look = lut ? (v: number): number => lut[v] : map;
   const colour = ch === 4 ? 3 : ch;
+  if (ch === 1 && lut) {
+    // The common case (grey 8/16-bit) without per-pixel branching: one table lookup per pixel.
+    for (let p = 0, o = 0; p < n; p++, o += 4) {
+      const g = lut[data[p]];
+      rgba[o] = g;
+      rgba[o + 1] = g;
+      rgba[o + 2] = g;
+      rgba[o + 3] = 255;
+    }
+    return rgba;
+  }
   for (let p = 0; p < n; p++) {
     const o = p * 4;
     if (channel === 'rgb' && ch >= 3) {

@@ -118,6 +118,14 @@ describe.skipIf(!hasData)('decodeImage on real data', () => {
     }
   });
 
+  it('reads a TIFF written by utif2 (an independent big-endian RGBA writer)', () => {
+    const rgba = new Uint8Array(61 * 37 * 4);
+    for (let i = 0; i < 61 * 37; i++) rgba.set([nuclei!.data[i], 255 - nuclei!.data[i], i & 255, 200], i * 4);
+    const page = only(new Uint8Array(UTIF.encodeImage(rgba, 61, 37)));
+    expect(page).toMatchObject({ width: 61, height: 37, channels: 4, bitDepth: 8 });
+    expect(page.data).toEqual(rgba);
+  });
+
   it('agrees with utif2 (an independent decoder) on the raw bytes', () => {
     const wide = Uint16Array.from(nuclei!.data, (v) => v * 199);
     for (const [data, opts] of [
@@ -153,6 +161,12 @@ describe('decodeImage on bad files', () => {
   it('truncated PNG', () => {
     expectError(png.subarray(0, png.length - 20), 'cut.png', 'truncated', /truncated PNG/);
     expectError(png.subarray(0, 20), 'cut2.png', 'truncated', /truncated PNG/);
+  });
+  it('damaged PNG data (not truncated)', () => {
+    const bad = png.slice();
+    const idat = [...bad.keys()].find((i) => String.fromCharCode(...bad.subarray(i, i + 4)) === 'IDAT')!;
+    bad.fill(0x55, idat + 6, idat + 30);
+    expectError(bad, 'bad.png', 'corrupt', /damaged PNG/);
   });
   it('a text file renamed .tif', () => {
     const text = new TextEncoder().encode('Hello, this is not an image\n');

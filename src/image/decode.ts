@@ -109,9 +109,15 @@ function guard<T>(fileName: string, what: string, run: () => T): T {
     return run();
   } catch (e) {
     if (e instanceof ImageDecodeError) throw e;
-    const detail = e instanceof Error ? e.message : String(e);
-    throw new ImageDecodeError('corrupt', fileName, `damaged ${what} file (${detail})`);
+    throw new ImageDecodeError('corrupt', fileName, `damaged ${what} file (${describeError(e)})`);
   }
+}
+
+/** A library error as one line: "message: cause" (fast-png puts the useful part in `cause`). */
+function describeError(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const msg = e.message.replace(/[:\s]+$/, '');
+  return e.cause instanceof Error ? `${msg}: ${e.cause.message}` : msg;
 }
 
 function describeStart(bytes: Uint8Array): string {

@@ -7,8 +7,11 @@
  * Stroke.extend from history.ts to record undo data.
  */
 
+/** Not labelled: ignored by training (weight 0). */
 export const UNLABELLED = 0;
+/** Painted background. */
 export const BACKGROUND = 1;
+/** Painted foreground (object). */
 export const FOREGROUND = 2;
 
 /** A partial label value. */
@@ -32,6 +35,7 @@ export interface Rect {
 /** Called with the rectangle an operation is about to modify, before it writes. */
 export type BeforeWrite = (rect: Rect) => void;
 
+/** The rectangle of an operation that touched nothing. */
 export const EMPTY_RECT: Rect = { x: 0, y: 0, width: 0, height: 0 };
 
 /** A fresh, fully unlabelled canvas. */

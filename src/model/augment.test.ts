@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { augmentTile, defaultAugmentation, denseDisplacement, drawAugmentation } from './augment';
+import type { AugmentDraw, AugmentSource } from './augment';
+import { createRng } from './random';
+
+const none: AugmentDraw = { rotation: 0, flip: false, displacement: new Float64Array(0), grid: 3, gain: 1, offset: 0, gamma: 1 };
+
+function source(w: number, h: number): AugmentSource {
+  const image = new Float32Array(w * h).map((_, i) => Math.sin(i * 0.37) + (i % w) / w);
+  const labels = new Uint8Array(w * h).map((_, i) => (i * 7) % 3);
+  const weights = new Float32Array(w * h).map((_, i) => 1 + (i % 5));
+  return { width: w, height: h, image, labels, weights };
+}
+
+/** A square [x0, x0 + s) x [y0, y0 + s) that is bright in the image and foreground in the labels. */
+function squareSource(w: number, h: number, x0: number, y0: number, s: number): AugmentSource {
+  const image = new Float32Array(w * h);
+  const labels = new Uint8Array(w * h).fill(1);
+  for (let y = y0; y < y0 + s; y++) {
+    for (let x = x0; x < x0 + s; x++) {
+      image[y * w + x] = 1;
+      labels[y * w + x] = 2;
+    }
+  }
+  return { width: w, height: h, image, labels, weights: new Float32Array(w * h).fill(1) };
+}
+
+describe('augmentTile', () => {
+  it('is the identity with zero displacement and no other transform', () => {
+    const src = source(16, 16);
+    const zero = { ...none, displacement: new Float64Array(18) };
+    for (const draw of [none, zero]) {
+      const t = augmentTile(src, { centreX: 7.5, centreY: 7.5, inputSize: 16, outputSize: 16 }, draw);
+      expect([...t.image]).toEqual([...src.image]);
+      expect([...t.labels]).toEqual([...src.labels]);
+      expect([...t.weights]).toEqual([...src.weights]);
+    }
+  });
+
+  it('cuts a concentric output tile from the centre of the input tile', () => {
+    const src = source(20, 20);
+    const t = augmentTile(src, { centreX: 9.5, centreY: 9.5, inputSize: 12, outputSize: 6 }, none);
+    // Input tile starts at 4, output tile at 7.
+    for (let v = 0; v < 6; v++) for (let u = 0; u < 6; u++) expect(t.labels[v * 6 + u]).toBe(src.labels[(v + 7) * 20 + u + 7]);
+    expect(t.image[0]).toBe(src.image[4 * 20 + 4]);
+  });
+
+  it('keeps labels in their class set and moves a labelled square with its image', () => {
+    const rng = createRng(11);
+    const src = squareSource(64, 64, 24, 20, 12);
+    for (let trial = 0; trial < 20; trial++) {
+      const draw = drawAugmentation({ ...defaultAugmentation, gain: 0, offset: 0, gamma: 0 }, rng);
+      const t = augmentTile(src, { centreX: 31.5, centreY: 31.5, inputSize: 48, outputSize: 48 }, draw);
+      let agree = 0;
+      let labelled = 0;
+      let fg = 0;
+      for (let i = 0; i < t.labels.length; i++) {
+        expect([0, 1, 2]).toContain(t.labels[i]);
+        if (t.labels[i] === 0) continue;
+        labelled++;
+        if (t.labels[i] === 2) fg++;
+        if ((t.labels[i] === 2) === t.image[i] > 0.5) agree++;
+      }
+      expect(fg).toBeGreaterThan(20);
+      // Bilinear vs nearest differ only on the square's rim (~2% of the tile).
+      expect(agree / labelled).toBeGreaterThan(0.97);
+    }
+  });
+
+  it('rotates a quarter turn exactly', () => {
+    const src = squareSource(8, 8, 0, 0, 2);
+    const t = augmentTile(src, { centreX: 3.5, centreY: 3.5, inputSize: 8, outputSize: 8 }, { ...none, rotation: 1 });
+    // The top-left square reappears in another corner, intact.
+    const fg = [...t.labels].map((l, i) => (l === 2 ? i : -1)).filter((i) => i >= 0);
+    expect(fg.length).toBe(4);
+    expect(fg.some((i) => i === 0)).toBe(false);
+    for (const i of fg) expect(t.image[i]).toBe(1);
+  });
+
+  it('marks source positions outside the image as unlabelled', () => {
+    const src = source(10, 10);
+    const t = augmentTile(src, { centreX: 0.5, centreY: 0.5, inputSize: 6, outputSize: 6 }, none);
+    expect(t.labels[0]).toBe(0);
+    expect(t.weights[0]).toBe(0);
+    expect(t.weights[35]).toBe(src.weights[3 * 10 + 3]);
+  });
+
+  it('applies gain, offset and gamma to the image only', () => {
+    const src = source(8, 8);
+    const draw = { ...none, gain: 1.5, offset: 0.1, gamma: 2 };
+    const t = augmentTile(src, { centreX: 3.5, centreY: 3.5, inputSize: 8, outputSize: 8 }, draw);
+    for (let i = 0; i < 64; i++) {
+      const x = src.image[i];
+      expect(t.image[i]).toBeCloseTo(1.5 * (x > 0 ? x * x : x) + 0.1, 5);
+    }
+    expect([...t.labels]).toEqual([...src.labels]);
+  });
+
+  it('is deterministic under a seed', () => {
+    const src = source(32, 32);
+    const a = drawAugmentation(defaultAugmentation, createRng(5));
+    const b = drawAugmentation(defaultAugmentation, createRng(5));
+    const req = { centreX: 15.5, centreY: 15.5, inputSize: 24, outputSize: 16 };
+    expect([...augmentTile(src, req, a).image]).toEqual([...augmentTile(src, req, b).image]);
+  });
+});
+
+describe('denseDisplacement', () => {
+  it('passes through the node values and is smooth in between', () => {
+    const nodes = new Float64Array(18);
+    nodes[2 * 4] = 10; // centre node, x component
+    const f = denseDisplacement(nodes, 3, 21);
+    expect(f[(10 * 21 + 10) * 2]).toBeCloseTo(10, 6);
+    expect(f[0]).toBeCloseTo(0, 6);
+    expect(f[(10 * 21 + 20) * 2]).toBeCloseTo(0, 6);
+    // Monotone rise from the edge node to the centre node along the middle row.
+    for (let x = 1; x <= 10; x++) expect(f[(10 * 21 + x) * 2]).toBeGreaterThan(f[(10 * 21 + x - 1) * 2]);
+  });
+});

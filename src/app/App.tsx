@@ -1,22 +1,32 @@
 import { useEffect } from 'react';
 import { backendFromUrl } from '../state/backendSlice';
 import { useStudio } from '../state/store';
+import { DropOverlay } from './components/DropOverlay';
 import { Header } from './components/Header';
+import { HelpOverlay } from './components/HelpOverlay';
 import { StatusBar } from './components/StatusBar';
 import { Toasts } from './components/Toasts';
 import { Workspace } from './components/Workspace';
+import { useFileDrop } from './hooks/useFileDrop';
+import { useInstancesSync } from './hooks/useInstancesSync';
+import { useShortcuts } from './hooks/useShortcuts';
 
 export function App() {
   const startBackend = useStudio((s) => s.startBackend);
   useEffect(() => {
     void startBackend(backendFromUrl(window.location.search));
   }, [startBackend]);
+  useShortcuts();
+  useInstancesSync();
+  const dragging = useFileDrop();
   return (
     <div className="app">
       <Header />
       <Workspace />
       <StatusBar />
       <Toasts />
+      <HelpOverlay />
+      {dragging && <DropOverlay />}
     </div>
   );
 }

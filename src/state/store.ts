@@ -1,13 +1,30 @@
 import { create } from 'zustand';
 import { createBackendSlice, type BackendSlice } from './backendSlice';
+import { createExportSlice, type ExportSlice } from './exportSlice';
+import { createImagesSlice, type ImagesSlice } from './imagesSlice';
+import { createLabelsSlice, type LabelsSlice } from './labelsSlice';
 import { createModelSlice, type ModelSlice } from './modelSlice';
+import { createSegmentationSlice, type SegmentationSlice } from './segmentationSlice';
 import { createStatusSlice, type StatusSlice } from './statusSlice';
+import { createViewerSlice, type ViewerSlice } from './viewerSlice';
 
 /** The whole app state: typed slices combined into one store. */
-export type StudioState = BackendSlice & StatusSlice & ModelSlice;
+export type StudioState = BackendSlice &
+  StatusSlice &
+  ModelSlice &
+  ImagesSlice &
+  ViewerSlice &
+  LabelsSlice &
+  SegmentationSlice &
+  ExportSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...createBackendSlice(...a),
   ...createStatusSlice(...a),
   ...createModelSlice(...a),
+  ...createImagesSlice(...a),
+  ...createViewerSlice(...a),
+  ...createLabelsSlice(...a),
+  ...createSegmentationSlice(...a),
+  ...createExportSlice(...a),
 }));

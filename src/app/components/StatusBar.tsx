@@ -1,21 +1,43 @@
+import { formatDuration } from '../../state/eta';
 import { useStudio } from '../../state/store';
 
+function mib(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
+}
+
+/** What the app is doing, the segmentation progress, the last tile geometry, and the backend's reason. */
 export function StatusBar() {
   const text = useStudio((s) => s.statusText);
   const info = useStudio((s) => s.backendInfo);
   const gpuEvents = useStudio((s) => s.gpuEvents);
+  const run = useStudio((s) => s.segRun);
+  const tile = useStudio((s) => s.lastTile);
   return (
     <footer className="statusbar" data-testid="status-bar">
       <span className="status-text" data-testid="status-text">
         {text}
       </span>
+      {run && (
+        <span className="status-run" data-testid="status-run">
+          image {run.index}/{run.count}
+          {run.tilesTotal > 0 && ` · tile ${run.tilesDone}/${run.tilesTotal}`}
+          {run.etaMs !== null && ` · ${formatDuration(run.etaMs)} left`}
+        </span>
+      )}
+      {tile && (
+        <span className="status-tile muted" data-testid="status-tile" title="Tile geometry the memory-budget chooser picked for the last segmentation">
+          tile {tile.inputSize}→{tile.outputSize} px · batch {tile.batch} · {tile.tiles} tile{tile.tiles === 1 ? '' : 's'} · {mib(tile.estimateBytes)} of{' '}
+          {mib(tile.budgetBytes)}
+          {tile.backoffs > 0 && ` · halved ${tile.backoffs}×`}
+        </span>
+      )}
       {gpuEvents.length > 0 && (
         <span className="status-warn" data-testid="gpu-events" title={gpuEvents.join('\n')}>
           {gpuEvents.length} GPU event{gpuEvents.length === 1 ? '' : 's'}
         </span>
       )}
       {info && (
-        <span className="status-right muted" data-testid="backend-reason">
+        <span className="status-right muted" data-testid="backend-reason" title={info.reason}>
           {info.reason}
         </span>
       )}

@@ -1,0 +1,91 @@
+import { useEffect } from 'react';
+import { getPixels } from '../../state/pixels';
+import { currentInstances, currentInstancesKey, currentPrediction, currentPredictionKey } from '../../state/predictions';
+import { useStudio } from '../../state/store';
+import type { LayerSet } from './compositor';
+import { createLabelLayer, drawLabelRect, renderBase, renderInstances, renderProbability } from './layers';
+
+/**
+ * Keeps the layersRef of image `id` in step with the store: the base layer when the display contrast
+ * changes, overlays when a prediction or instances arrive, the label layer (only its dirty rectangle)
+ * after undo/redo/accept. Calls `redraw` after each change. Pixel work is coalesced to one per frame.
+ */
+export function useViewerLayers(id: string | null, layersRef: React.RefObject<LayerSet | null>, redraw: () => void): void {
+  const display = useStudio((s) => (id ? s.display[id] : undefined));
+  const predKey = useStudio((s) => (id ? currentPredictionKey(s, id) : null));
+  const instKey = useStudio((s) => (id ? currentInstancesKey(s, id) : null));
+  const version = useStudio((s) => s.predictionVersion);
+  const dirty = useStudio((s) => s.labelsDirty);
+  const classes = useStudio((s) => s.classes);
+
+  // A new image: fresh layersRef, label layer drawn in full from its canvas.
+  useEffect(() => {
+    const px = getPixels(id);
+    if (!id || !px) {
+      layersRef.current = null;
+      redraw();
+      return;
+    }
+    const { width, height } = px.raster;
+    const set: LayerSet = { id, width, height, base: null, probability: null, instances: null, outline: null, instancesFor: null, labels: createLabelLayer(width, height) };
+    if (px.labels && set.labels) drawLabelRect(set.labels, px.labels, { x: 0, y: 0, width, height }, colours(useStudio.getState().classes));
+    layersRef.current = set;
+    redraw();
+  }, [id, redraw, layersRef]);
+
+  // Display contrast: re-render the base layer at most once per frame while a slider moves.
+  useEffect(() => {
+    const px = getPixels(id);
+    if (!px || !display) return;
+    const frame = requestAnimationFrame(() => {
+      if (layersRef.current?.id !== id) return;
+      layersRef.current.base = renderBase(px.raster, { range: display.range, invert: display.invert, channel: display.channel });
+      redraw();
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [id, display, redraw, layersRef]);
+
+  // Probability overlay.
+  useEffect(() => {
+    const set = layersRef.current;
+    if (!id || !set || set.id !== id) return;
+    const probability = currentPrediction(useStudio.getState(), id);
+    set.probability = probability ? renderProbability(probability, set.width, set.height) : null;
+    redraw();
+  }, [id, predKey, version, redraw, layersRef]);
+
+  // Instances and their outlines.
+  useEffect(() => {
+    const set = layersRef.current;
+    if (!id || !set || set.id !== id) return;
+    const inst = currentInstances(useStudio.getState(), id);
+    if (inst) {
+      const { fill, outline } = renderInstances(inst.labels, inst.count, set.width, set.height);
+      set.instances = fill;
+      set.outline = outline;
+      set.instancesFor = predKey;
+    } else if (set.instancesFor !== predKey) {
+      // Stale instances of the same prediction stay until the new ones arrive (no flicker while the
+      // threshold slider moves); instances of another model's prediction go at once.
+      set.instances = null;
+      set.outline = null;
+      set.instancesFor = null;
+    }
+    redraw();
+  }, [id, instKey, predKey, version, redraw, layersRef]);
+
+  // Labels changed outside the viewer's own strokes (undo, redo, accept, class colours).
+  useEffect(() => {
+    const set = layersRef.current;
+    const px = getPixels(id);
+    if (!set || !px?.labels || !set.labels || (dirty.id !== null && dirty.id !== id)) return;
+    const rect = dirty.rect ?? { x: 0, y: 0, width: set.width, height: set.height };
+    drawLabelRect(set.labels, px.labels, rect, colours(classes));
+    redraw();
+  }, [id, dirty, classes, redraw, layersRef]);
+}
+
+/** Background and foreground colours, in label-value order. */
+export function colours(classes: readonly [{ color: string }, { color: string }]): [string, string] {
+  return [classes[0].color, classes[1].color];
+}

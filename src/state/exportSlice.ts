@@ -1,0 +1,82 @@
+import type { StateCreator } from 'zustand';
+import type { ExportFile, ExportRequest } from '../image/export';
+import { getImageWorker } from './imageWorker';
+import { getPixels } from './pixels';
+import { currentPrediction } from './predictions';
+import type { StudioState } from './store';
+
+/** A file ready to download. */
+export interface Download {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+export interface ExportSlice {
+  exporting: { readonly done: number; readonly total: number } | null;
+  /**
+   * Encodes the export files of each image in the image worker (mask, labels, prob, preview, painted),
+   * each exactly the image's size. Images without a prediction get only preview (and painted) files.
+   * With `zip`, returns one archive "unet-studio-export.zip"; otherwise the loose files.
+   */
+  exportImages(ids: readonly string[], zip: boolean): Promise<Download[]>;
+}
+
+export const initialExportState = { exporting: null as ExportSlice['exporting'] };
+
+export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> = (set, get) => ({
+  ...initialExportState,
+
+  async exportImages(ids, zip) {
+    if (get().exporting) {
+      get().notify('info', 'An export is already running.');
+      return [];
+    }
+    const files: ExportFile[] = [];
+    const unsegmented: string[] = [];
+    set({ exporting: { done: 0, total: ids.length } });
+    try {
+      for (const id of ids) {
+        const state = get();
+        const image = state.images.find((i) => i.id === id);
+        const px = getPixels(id);
+        if (!image || !px) continue;
+        state.setStatus(`Exporting ${image.name}…`);
+        const probability = currentPrediction(state, id);
+        if (!probability) unsegmented.push(image.name);
+        const display = state.display[id];
+        const hasPaint = (state.labelStats[id]?.background ?? 0) + (state.labelStats[id]?.foreground ?? 0) > 0;
+        const request: ExportRequest = {
+          name: image.exportName,
+          image: px.raster,
+          probability: probability ? { width: image.width, height: image.height, data: probability } : undefined,
+          threshold: state.threshold,
+          components: { connectivity: state.connectivity, minSize: state.minSize },
+          painted: hasPaint && px.labels ? px.labels : undefined,
+          display: display && { range: display.range, invert: display.invert, channel: display.channel },
+          overlayOpacity: state.overlays.instances.opacity,
+        };
+        const result = await getImageWorker().call('export', { request });
+        files.push(...result.files);
+        set((s) => ({ exporting: s.exporting && { ...s.exporting, done: s.exporting.done + 1 } }));
+      }
+      if (unsegmented.length > 0) {
+        const list = unsegmented.length <= 3 ? unsegmented.join(', ') : `${unsegmented.slice(0, 3).join(', ')} and ${unsegmented.length - 3} more`;
+        get().notify('warning', `Not segmented yet, so exported without mask, labels and probability: ${list}.`);
+      }
+      get().markSaved(ids);
+      if (!zip) {
+        get().setStatus(`Exported ${files.length} file${files.length === 1 ? '' : 's'}.`);
+        return files;
+      }
+      get().setStatus(`Packing ${files.length} files into a ZIP…`);
+      const { bytes } = await getImageWorker().call('zip', { files }, files.map((f) => f.bytes.buffer as ArrayBuffer));
+      get().setStatus(`Exported ${ids.length} image${ids.length === 1 ? '' : 's'} (${files.length} files) as a ZIP.`);
+      return [{ name: 'unet-studio-export.zip', bytes }];
+    } catch (error) {
+      get().notify('error', `Export failed: ${error instanceof Error ? error.message : String(error)}`);
+      return [];
+    } finally {
+      set({ exporting: null });
+    }
+  },
+});

@@ -1,0 +1,51 @@
+import { createHistory, type HistoryStack } from '../image/history';
+import { createLabelCanvas, type LabelCanvas } from '../image/labels';
+import type { RasterImage } from '../image/types';
+
+/**
+ * Pixel buffers live here, outside React state: a 4096x4096 image with its labels and predictions is
+ * hundreds of MB, and zustand/React must never copy or diff them. The store holds version counters
+ * that tell the viewer when to redraw.
+ */
+
+/** Instances of one image for one instances key (see keys.ts). */
+export interface InstanceBuffers {
+  readonly key: string;
+  readonly labels: Uint32Array;
+  readonly count: number;
+  readonly foreground: number;
+}
+
+/** Everything held per image. */
+export interface ImagePixels {
+  readonly raster: RasterImage;
+  /** Painted labels (0 unlabelled, 1 background, 2 foreground); created on the first paint. */
+  labels: LabelCanvas | null;
+  readonly history: HistoryStack;
+  /** Foreground probability per prediction key. */
+  readonly predictions: Map<string, Float32Array>;
+  instances: InstanceBuffers | null;
+}
+
+const registry = new Map<string, ImagePixels>();
+
+/** Registers a decoded image. */
+export function addPixels(id: string, raster: RasterImage): ImagePixels {
+  const entry: ImagePixels = { raster, labels: null, history: createHistory(), predictions: new Map(), instances: null };
+  registry.set(id, entry);
+  return entry;
+}
+
+export function getPixels(id: string | null): ImagePixels | undefined {
+  return id === null ? undefined : registry.get(id);
+}
+
+export function removePixels(id: string): void {
+  registry.delete(id);
+}
+
+/** The image's label canvas, created (all unlabelled) when first needed. */
+export function ensureLabels(entry: ImagePixels): LabelCanvas {
+  entry.labels ??= createLabelCanvas(entry.raster.width, entry.raster.height);
+  return entry.labels;
+}

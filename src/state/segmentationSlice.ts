@@ -1,0 +1,194 @@
+import type { StateCreator } from 'zustand';
+import { toSingleChannel } from '../image/normalize';
+import { estimateRemainingMs } from './eta';
+import { getImageWorker } from './imageWorker';
+import { getPixels } from './pixels';
+import { currentInstancesKey, currentPredictionKey } from './predictions';
+import type { StudioState } from './store';
+
+/** A segmentation in progress over one or more images. */
+export interface SegmentRun {
+  /** 1-based index of the image being segmented, and how many the run has. */
+  readonly index: number;
+  readonly count: number;
+  readonly id: string;
+  readonly name: string;
+  readonly tilesDone: number;
+  readonly tilesTotal: number;
+  /** Milliseconds left for the whole run, or null before the first measurement. */
+  readonly etaMs: number | null;
+}
+
+/** Object count of one image's current instances. */
+export interface InstanceSummary {
+  readonly key: string;
+  readonly count: number;
+  /** Pixels of kept objects: what NAME_mask.png marks 255. */
+  readonly foreground: number;
+}
+
+export interface SegmentationSlice {
+  segRun: SegmentRun | null;
+  /** Prediction keys cached per image. */
+  segmented: Record<string, string[]>;
+  /** Bumped whenever a prediction or instance result arrives. */
+  predictionVersion: number;
+  threshold: number;
+  connectivity: 4 | 8;
+  minSize: number;
+  instances: Record<string, InstanceSummary>;
+  /** Segments the images in order (cached ones are skipped); one failure does not stop the others. */
+  segmentImages(ids: readonly string[]): Promise<void>;
+  cancelSegmentation(): void;
+  setInstanceParams(change: Partial<Pick<SegmentationSlice, 'threshold' | 'connectivity' | 'minSize'>>): void;
+  /** Recomputes the instances of an image in the image worker if they are stale (debounced). */
+  scheduleInstances(id: string | null, delayMs?: number): void;
+}
+
+export const initialSegmentationState = {
+  segRun: null as SegmentRun | null,
+  segmented: {} as Record<string, string[]>,
+  predictionVersion: 0,
+  threshold: 0.5,
+  connectivity: 4 as 4 | 8,
+  minSize: 0,
+  instances: {} as Record<string, InstanceSummary>,
+};
+
+let controller: AbortController | null = null;
+let instancesTimer: ReturnType<typeof setTimeout> | null = null;
+
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AbortError';
+}
+
+export const createSegmentationSlice: StateCreator<StudioState, [], [], SegmentationSlice> = (set, get) => ({
+  ...initialSegmentationState,
+
+  async segmentImages(ids) {
+    const state = get();
+    if (controller) {
+      state.notify('info', 'A segmentation is already running: cancel it first or wait for it to finish.');
+      return;
+    }
+    if (state.modelStatus !== 'ready') {
+      state.notify('warning', state.modelStatus === 'loading' ? 'The model is still loading; try again in a moment.' : 'No model is loaded: choose one in the Model panel.');
+      return;
+    }
+    const todo = ids.filter((id) => {
+      const key = currentPredictionKey(get(), id);
+      return key !== null && !getPixels(id)?.predictions.has(key);
+    });
+    if (todo.length === 0) {
+      state.setStatus(ids.length === 1 ? 'This image is already segmented with this model (cached).' : 'All images are already segmented with this model (cached).');
+      return;
+    }
+    const run = new AbortController();
+    controller = run;
+    const pixelsOf = (id: string) => (getPixels(id)?.raster.width ?? 0) * (getPixels(id)?.raster.height ?? 0);
+    let donePixels = 0;
+    let doneMs = 0;
+    let finished = 0;
+    let failed = 0;
+    const started = performance.now();
+    try {
+      for (let k = 0; k < todo.length && !run.signal.aborted; k++) {
+        const id = todo[k];
+        const image = get().images.find((i) => i.id === id);
+        const px = getPixels(id);
+        const key = currentPredictionKey(get(), id);
+        if (!image || !px || !key) continue;
+        const pendingPixels = todo.slice(k + 1).reduce((sum, other) => sum + pixelsOf(other), 0);
+        const imageStart = performance.now();
+        set({ segRun: { index: k + 1, count: todo.length, id, name: image.name, tilesDone: 0, tilesTotal: 0, etaMs: null } });
+        get().setStatus(`Segmenting ${image.name} (${k + 1} of ${todo.length})…`);
+        try {
+          // toSingleChannel makes a new buffer, which segmentPlane transfers to the worker.
+          const plane = toSingleChannel(px.raster, image.channel);
+          const result = await get().segmentPlane(plane, {
+            signal: run.signal,
+            onProgress: (p) => {
+              const fraction = p.tilesTotal > 0 ? p.tilesDone / p.tilesTotal : 0;
+              const etaMs = estimateRemainingMs({
+                donePixels,
+                doneMs,
+                currentPixels: plane.width * plane.height,
+                currentFraction: fraction,
+                currentMs: performance.now() - imageStart,
+                pendingPixels,
+              });
+              set((s) => ({ segRun: s.segRun && { ...s.segRun, tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs } }));
+            },
+          });
+          if (result.width !== image.width || result.height !== image.height) {
+            throw new Error(`the model returned ${result.width}x${result.height} for a ${image.width}x${image.height} image`);
+          }
+          if (!getPixels(id)) continue;
+          px.predictions.set(key, result.probabilities);
+          donePixels += image.width * image.height;
+          doneMs += performance.now() - imageStart;
+          finished++;
+          set((s) => ({
+            segmented: { ...s.segmented, [id]: [...(s.segmented[id] ?? []).filter((x) => x !== key), key] },
+            predictionVersion: s.predictionVersion + 1,
+          }));
+          if (id === get().selectedId) get().scheduleInstances(id, 0);
+        } catch (error) {
+          if (isAbort(error)) break;
+          failed++;
+          get().notify('error', `Could not segment ${image.name}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    } finally {
+      controller = null;
+      set({ segRun: null });
+    }
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    if (run.signal.aborted) get().setStatus(`Segmentation cancelled after ${finished} of ${todo.length} image${todo.length === 1 ? '' : 's'}.`);
+    else {
+      const tile = get().lastTile;
+      const tileText = tile ? ` Tile ${tile.inputSize}→${tile.outputSize} px, batch ${tile.batch}.` : '';
+      get().setStatus(`Segmented ${finished} image${finished === 1 ? '' : 's'} in ${seconds} s${failed ? `, ${failed} failed` : ''}.${tileText}`);
+    }
+  },
+
+  cancelSegmentation() {
+    controller?.abort();
+  },
+
+  setInstanceParams(change) {
+    set(change);
+    get().scheduleInstances(get().selectedId);
+  },
+
+  scheduleInstances(id, delayMs = 150) {
+    if (instancesTimer) clearTimeout(instancesTimer);
+    instancesTimer = setTimeout(() => {
+      instancesTimer = null;
+      if (!id) return;
+      const state = get();
+      const px = getPixels(id);
+      const predKey = currentPredictionKey(state, id);
+      const key = currentInstancesKey(state, id);
+      const probability = predKey ? px?.predictions.get(predKey) : undefined;
+      if (!px || !key || !probability || px.instances?.key === key) return;
+      const { threshold, connectivity, minSize } = state;
+      const copy = probability.slice();
+      getImageWorker()
+        .call(
+          'components',
+          { probability: copy, width: px.raster.width, height: px.raster.height, threshold, connectivity, minSize },
+          [copy.buffer],
+        )
+        .then((result) => {
+          if (getPixels(id) !== px) return;
+          px.instances = { key, labels: result.labels, count: result.count, foreground: result.foreground };
+          set((s) => ({
+            instances: { ...s.instances, [id]: { key, count: result.count, foreground: result.foreground } },
+            predictionVersion: s.predictionVersion + 1,
+          }));
+        })
+        .catch((error: unknown) => get().notify('error', `Could not count objects: ${error instanceof Error ? error.message : String(error)}`));
+    }, delayMs);
+  },
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { fitView, imageBoxToScreen, panBy, screenToImage, stepZoom, visibleImageBox, zoomAround, zoomLabel, zoomTo, MAX_ZOOM, MIN_ZOOM } from './viewMath';
+
+describe('viewMath', () => {
+  it('zooming about a point keeps the image pixel under it fixed', () => {
+    const view = { zoom: 1.5, x: 37, y: -12 };
+    const before = screenToImage(view, 200, 120);
+    for (const factor of [0.3, 1.1, 4]) {
+      const after = screenToImage(zoomAround(view, factor, 200, 120), 200, 120);
+      expect(after.x).toBeCloseTo(before.x, 10);
+      expect(after.y).toBeCloseTo(before.y, 10);
+    }
+  });
+
+  it('clamps the zoom to its limits', () => {
+    expect(zoomTo({ zoom: 1, x: 0, y: 0 }, 1e6, 0, 0).zoom).toBe(MAX_ZOOM);
+    expect(zoomTo({ zoom: 1, x: 0, y: 0 }, 1e-9, 0, 0).zoom).toBe(MIN_ZOOM);
+  });
+
+  it('fits the whole image, centred, inside the margin', () => {
+    const v = fitView(400, 200, 1000, 600, 20);
+    expect(v.zoom).toBeCloseTo(960 / 400);
+    const box = imageBoxToScreen(v, { x: 0, y: 0, width: 400, height: 200 });
+    expect(box.x).toBeCloseTo(20);
+    expect(box.x + box.width).toBeCloseTo(980);
+    expect(box.y + box.height / 2).toBeCloseTo(300);
+  });
+
+  it('steps through round zoom levels in both directions', () => {
+    expect(stepZoom(1, 1)).toBe(1.5);
+    expect(stepZoom(1, -1)).toBeCloseTo(2 / 3);
+    expect(stepZoom(1.2, 1)).toBe(1.5);
+    expect(stepZoom(1.2, -1)).toBe(1);
+    expect(stepZoom(MAX_ZOOM, 1)).toBe(MAX_ZOOM);
+  });
+
+  it('reports the visible pixels, clipped to the image', () => {
+    const v = { zoom: 2, x: -100, y: 50 };
+    expect(visibleImageBox(v, 300, 200, 256, 256)).toEqual({ x: 50, y: 0, width: 150, height: 75 });
+    expect(visibleImageBox(panBy(v, 10000, 0), 300, 200, 256, 256).width).toBe(0);
+  });
+
+  it('labels zoom as a percentage', () => {
+    expect(zoomLabel(1)).toBe('100%');
+    expect(zoomLabel(1 / 8)).toBe('13%');
+    expect(zoomLabel(1 / 16)).toBe('6.3%');
+  });
+});

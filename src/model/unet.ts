@@ -147,6 +147,7 @@ export function segmenterFromModel(model: tf.LayersModel, config: UnetConfig): S
   if (outShape[3] !== config.classes) {
     throw new Error(`segmenterFromModel: model outputs ${outShape[3]} classes but the config says ${config.classes}`);
   }
+  const outputName = model.outputs[0].name;
   let disposed = false;
   return {
     config,
@@ -164,7 +165,10 @@ export function segmenterFromModel(model: tf.LayersModel, config: UnetConfig): S
           );
         }
       }
-      return tf.tidy(() => model.predict(input) as tf.Tensor4D);
+      // execute() rather than predict(): predict copies the input into batch slices and concatenates
+      // the outputs, which costs two extra tile-sized tensors; execute() runs the same layers in
+      // inference mode (dropout off) and frees each activation after its last consumer.
+      return tf.tidy(() => model.execute(input, outputName) as tf.Tensor4D);
     },
     summary(): string {
       const lines: string[] = [];

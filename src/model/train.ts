@@ -1,0 +1,282 @@
+/**
+ * The training loop, shared by the in-browser fine-tuning (worker; WebGPU or WASM) and Node (cli/train.ts).
+ * Paper recipe (Ronneberger et al. 2015, section 3): large tiles rather than large batches (batch of one
+ * big tile by default), SGD with momentum 0.99, the border-weighted softmax cross-entropy, and heavy
+ * augmentation. Adam is offered because it converges in far fewer steps, which matters for short
+ * fine-tuning sessions on a laptop.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { augmentTile, defaultAugmentation, drawAugmentation } from './augment';
+import type { AugmentOptions } from './augment';
+import type { AbortSignalLike } from './abort';
+import type { BorderWeightOptions } from './borderWeights';
+import { gradientSmokeTest, logitsFunction } from './gradientCheck';
+import { weightedSoftmaxCrossEntropy } from './loss';
+import { createRng } from './random';
+import type { Rng } from './random';
+import { prepareSample } from './trainingSamples';
+import type { ObjectClass, PreparedSample, TrainingSample } from './trainingSamples';
+import type { Segmenter } from './types';
+import { isLegalInputSize, nearestLegalInputSize, outputSize } from './validSize';
+
+export type { TrainingSample } from './trainingSamples';
+
+/** Learning-rate schedules: constant, cosine decay to `minLearningRate`, or step decay. */
+export type LearningRateSchedule = 'constant' | 'cosine' | 'step';
+
+/** Options of {@link trainSegmenter}. Only `steps` is required. */
+export interface TrainOptions {
+  /** Optimisation steps (one step = one batch of tiles). */
+  readonly steps: number;
+  /** 'sgd' = SGD with momentum (paper), 'adam' (default: converges faster in short runs). */
+  readonly optimizer?: 'sgd' | 'adam';
+  /** Initial learning rate (default 1e-3 for Adam, 1e-2 for SGD). */
+  readonly learningRate?: number;
+  /** SGD momentum (paper: 0.99). */
+  readonly momentum?: number;
+  readonly schedule?: LearningRateSchedule;
+  /** Final learning rate of the cosine schedule (default learningRate / 100). */
+  readonly minLearningRate?: number;
+  /** Step schedule: multiply by `stepGamma` every `stepEvery` steps (defaults 0.1, steps / 3). */
+  readonly stepEvery?: number;
+  readonly stepGamma?: number;
+  /** Linear warm-up steps at the start (default 0). */
+  readonly warmupSteps?: number;
+  /** Side of the square input tile; must be a legal input size (default: the legal size nearest 252). */
+  readonly tileSize?: number;
+  /** Tiles per step (default 1: one big tile, as the paper). */
+  readonly batchSize?: number;
+  /** Which partial-label class forms the objects of the border term (nuclei 2, membranes 1). */
+  readonly objectClass?: ObjectClass;
+  readonly weights?: BorderWeightOptions;
+  /** Augmentation; `false` disables it (default: the paper's, see augment.ts). */
+  readonly augment?: AugmentOptions | false;
+  /** Seed of tile positions, augmentation and dropout (default 1). */
+  readonly seed?: number;
+  /** Stops cleanly after the current step; the model keeps the weights of the last completed step. */
+  readonly signal?: AbortSignalLike;
+  readonly onProgress?: (progress: TrainProgress) => void;
+  /** Called (and awaited) every `checkpointEvery` steps, e.g. to save the model. */
+  readonly onCheckpoint?: (progress: TrainProgress) => void | Promise<void>;
+  readonly checkpointEvery?: number;
+  /** Skip the start-of-training gradient smoke test (only for benchmarks that run it themselves). */
+  readonly skipSmokeTest?: boolean;
+}
+
+/** Reported after every step. */
+export interface TrainProgress {
+  readonly step: number;
+  readonly steps: number;
+  /** Loss of this step's batch. */
+  readonly loss: number;
+  /** Exponential moving average of the loss (smoother for display). */
+  readonly smoothedLoss: number;
+  readonly learningRate: number;
+  /** Wall time of this step, including tile sampling and augmentation. */
+  readonly msPerStep: number;
+}
+
+/** What {@link trainSegmenter} resolves to. */
+export interface TrainResult {
+  /** Steps completed. */
+  readonly steps: number;
+  readonly aborted: boolean;
+  readonly finalLoss: number;
+  readonly smoothedLoss: number;
+  /** Mean wall time per step (first step excluded when more than one ran: it includes set-up). */
+  readonly msPerStep: number;
+  readonly tileSize: number;
+  readonly outputTileSize: number;
+}
+
+/** Learning rate at `step` (0-based) of `steps` for the given options. */
+export function learningRateAt(options: TrainOptions, step: number): number {
+  const base = options.learningRate ?? (options.optimizer === 'sgd' ? 1e-2 : 1e-3);
+  const warm = options.warmupSteps ?? 0;
+  const factor = warm > 0 && step < warm ? (step + 1) / warm : 1;
+  const schedule = options.schedule ?? 'constant';
+  if (schedule === 'constant') return base * factor;
+  if (schedule === 'step') {
+    const every = Math.max(1, options.stepEvery ?? Math.ceil(options.steps / 3));
+    return base * factor * Math.pow(options.stepGamma ?? 0.1, Math.floor(step / every));
+  }
+  const min = options.minLearningRate ?? base / 100;
+  const t = Math.min(1, step / Math.max(1, options.steps - 1));
+  return factor * (min + 0.5 * (base - min) * (1 + Math.cos(Math.PI * t)));
+}
+
+function validate(options: TrainOptions, samples: readonly TrainingSample[]): void {
+  const { steps } = options;
+  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`steps must be a non-negative integer, got ${steps}`);
+  if (samples.length === 0) throw new Error('no training samples');
+  const positive = (name: string, v: number | undefined): void => {
+    if (v !== undefined && !(v > 0)) throw new RangeError(`${name} must be > 0, got ${v}`);
+  };
+  positive('learningRate', options.learningRate);
+  positive('batchSize', options.batchSize);
+  positive('checkpointEvery', options.checkpointEvery);
+  if (options.momentum !== undefined && !(options.momentum >= 0 && options.momentum < 1)) {
+    throw new RangeError(`momentum must be in [0, 1), got ${options.momentum}`);
+  }
+  if (options.optimizer !== undefined && options.optimizer !== 'sgd' && options.optimizer !== 'adam') {
+    throw new RangeError(`optimizer must be 'sgd' or 'adam', got ${String(options.optimizer)}`);
+  }
+}
+
+/** Picks a sample with probability proportional to its labelled pixels, then a labelled pixel in it. */
+function makeTileSampler(prepared: readonly PreparedSample[], rng: Rng): () => { sample: PreparedSample; pixel: number } {
+  const cumulative = new Float64Array(prepared.length);
+  let total = 0;
+  prepared.forEach((p, i) => {
+    total += p.labelled.length;
+    cumulative[i] = total;
+  });
+  if (total === 0) throw new Error('no labelled pixels in any training sample: paint or load some labels first');
+  return () => {
+    const r = rng.next() * total;
+    let lo = 0;
+    let hi = prepared.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid] > r) hi = mid;
+      else lo = mid + 1;
+    }
+    const sample = prepared[lo];
+    return { sample, pixel: sample.labelled[rng.int(sample.labelled.length)] };
+  };
+}
+
+interface OptimizerHandle {
+  readonly optimizer: tf.Optimizer;
+  setLearningRate(lr: number): void;
+  dispose(): void;
+}
+
+function makeOptimizer(options: TrainOptions): OptimizerHandle {
+  const lr = learningRateAt(options, 0);
+  if (options.optimizer === 'sgd') {
+    const sgd = tf.train.momentum(lr, options.momentum ?? 0.99);
+    return {
+      optimizer: sgd,
+      setLearningRate: (v) => sgd.setLearningRate(v),
+      dispose: () => {
+        sgd.dispose();
+        // MomentumOptimizer.dispose (tfjs 4.22) forgets the -learningRate scalar its SGD base keeps.
+        (sgd as unknown as { c?: tf.Tensor }).c?.dispose();
+      },
+    };
+  }
+  const adam = tf.train.adam(lr);
+  // AdamOptimizer reads this.learningRate on every step but declares it protected and has no setter.
+  const mutable = adam as unknown as { learningRate: number };
+  return { optimizer: adam, setLearningRate: (v) => (mutable.learningRate = v), dispose: () => adam.dispose() };
+}
+
+/**
+ * Trains `segmenter` in place on `samples`. Weight maps are computed once per sample; every step draws
+ * `batchSize` random tiles centred on labelled pixels, augments them and takes one optimiser step.
+ * Runs the gradient smoke test first, so a backend without a needed kernel fails at once by name.
+ * tf.memory().numTensors stays flat across steps.
+ */
+export async function trainSegmenter(
+  segmenter: Segmenter,
+  samples: readonly TrainingSample[],
+  options: TrainOptions,
+): Promise<TrainResult> {
+  validate(options, samples);
+  const { config } = segmenter;
+  if (config.inChannels !== 1) throw new Error('trainSegmenter supports single-channel models (inChannels = 1)');
+  const tileSize = options.tileSize ?? nearestLegalInputSize(config, 252, 'up');
+  if (!isLegalInputSize(config, tileSize)) {
+    throw new RangeError(`tile size ${tileSize} is not a legal input size (try ${nearestLegalInputSize(config, tileSize, 'up')})`);
+  }
+  // The exact output region: valid nets return only it; same nets are trained on their whole output.
+  const outTile = outputSize(config, tileSize);
+  const batch = options.batchSize ?? 1;
+  const objectClass = options.objectClass ?? 2;
+  const rng = createRng(options.seed ?? 1);
+  const augment = options.augment === false ? {} : { ...defaultAugmentation, ...(options.augment ?? {}) };
+
+  if (!options.skipSmokeTest) gradientSmokeTest(segmenter);
+  const prepared = samples.map((s, i) => prepareSample(s, objectClass, options.weights, i));
+  const nextTile = makeTileSampler(prepared, rng);
+  const logits = logitsFunction(segmenter);
+  const opt = makeOptimizer(options);
+  const { optimizer, setLearningRate } = opt;
+  // A tfjs Dropout layer built with a seed draws the *same* mask on every call, which would train one
+  // fixed thinned network. Reseeding it from our generator each step restores fresh, reproducible masks.
+  const dropouts = segmenter.model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as { seed?: number }[];
+
+  const buildBatch = (): { x: Float32Array; t: Int32Array; w: Float32Array } => {
+    const x = new Float32Array(batch * tileSize * tileSize);
+    const t = new Int32Array(batch * outTile * outTile);
+    const w = new Float32Array(batch * outTile * outTile);
+    for (let b = 0; b < batch; b++) {
+      const { sample, pixel } = nextTile();
+      const px = pixel % sample.width;
+      const py = Math.floor(pixel / sample.width);
+      // Integer top-left corner keeps every unrotated tile pixel on the source grid.
+      const x0 = px - Math.floor(tileSize / 2);
+      const y0 = py - Math.floor(tileSize / 2);
+      const tile = augmentTile(
+        sample,
+        { centreX: x0 + (tileSize - 1) / 2, centreY: y0 + (tileSize - 1) / 2, inputSize: tileSize, outputSize: outTile },
+        drawAugmentation(augment, rng),
+      );
+      x.set(tile.image, b * tileSize * tileSize);
+      w.set(tile.weights, b * outTile * outTile);
+      const off = b * outTile * outTile;
+      for (let i = 0; i < tile.labels.length; i++) t[off + i] = tile.labels[i] === 2 ? 1 : 0;
+    }
+    return { x, t, w };
+  };
+
+  let smoothed = NaN;
+  let finalLoss = NaN;
+  let completed = 0;
+  let timeAfterFirst = 0;
+  let aborted = false;
+  const started = Date.now();
+  try {
+    for (let step = 0; step < options.steps; step++) {
+      if (options.signal?.aborted) {
+        aborted = true;
+        break;
+      }
+      const t0 = Date.now();
+      const lr = learningRateAt(options, step);
+      setLearningRate(lr);
+      const { x, t, w } = buildBatch();
+      for (const d of dropouts) d.seed = rng.seed();
+      const lossTensor = tf.tidy(() => {
+        const input = tf.tensor4d(x, [batch, tileSize, tileSize, 1]);
+        const targets = tf.tensor3d(t, [batch, outTile, outTile], 'int32');
+        const weights = tf.tensor3d(w, [batch, outTile, outTile]);
+        const l = optimizer.minimize(() => weightedSoftmaxCrossEntropy(logits(input, true), targets, weights), true);
+        if (l === null) throw new Error('internal: optimizer returned no loss');
+        return l;
+      });
+      const loss = (await lossTensor.data())[0];
+      lossTensor.dispose();
+      if (!Number.isFinite(loss)) {
+        throw new Error(`training diverged at step ${step + 1} (loss ${loss}): lower the learning rate`);
+      }
+      finalLoss = loss;
+      smoothed = Number.isNaN(smoothed) ? loss : 0.95 * smoothed + 0.05 * loss;
+      completed = step + 1;
+      const ms = Date.now() - t0;
+      if (step > 0) timeAfterFirst += ms;
+      const progress: TrainProgress = { step: completed, steps: options.steps, loss, smoothedLoss: smoothed, learningRate: lr, msPerStep: ms };
+      options.onProgress?.(progress);
+      if (options.onCheckpoint && options.checkpointEvery && completed % options.checkpointEvery === 0) {
+        await options.onCheckpoint(progress);
+      }
+      // Let timers and abort events run between steps (data() alone may resolve as a microtask).
+      await tf.nextFrame();
+    }
+  } finally {
+    opt.dispose();
+  }
+  const msPerStep = completed > 1 ? timeAfterFirst / (completed - 1) : Date.now() - started;
+  return { steps: completed, aborted, finalLoss, smoothedLoss: smoothed, msPerStep, tileSize, outputTileSize: outTile };
+}

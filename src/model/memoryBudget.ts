@@ -1,7 +1,16 @@
 import type { UnetConfig } from './types';
 import { filtersAt } from './unet';
-import { planShape } from './tiling';
-import { assertConfig, contextMargin, legalInputSizes, minTileInputSize, outputSize, tileOutputSize, traceSizes } from './validSize';
+import { legalTileOutputAtLeast, planShape } from './tiling';
+import {
+  assertConfig,
+  contextMargin,
+  legalInputSizes,
+  minTileInputSize,
+  outputSize,
+  sizeStep,
+  tileOutputSize,
+  traceSizes,
+} from './validSize';
 
 /*
  * Memory needed by one forward pass, estimated from the layer output shapes of the U-Net built by unet.ts
@@ -199,9 +208,12 @@ export function chooseTile(args: ChooseTileArgs): TileChoice {
   const longest = Math.max(imageSize.height, imageSize.width);
   const cap = Math.min(args.maxInputSize ?? Infinity, longest + 2 * contextMargin(config) + 2 ** config.depth);
   const sizes = legalInputSizes(config, Math.max(cap, minTileInputSize(config)), minTileInputSize(config)).reverse();
+  const minStrideOutput = legalTileOutputAtLeast(config, sizeStep(config));
   let lastShape = '';
   for (const n of sizes) {
     const tileOutput = tileOutputSize(config, n);
+    // Tiles below one pooling cell of stride cannot tile a large image; smaller sizes cannot either.
+    if (tileOutput < minStrideOutput && tileOutput < Math.max(imageSize.height, imageSize.width)) break;
     const shape = planShape(config, imageSize.height, imageSize.width, tileOutput);
     const key = `${shape.inputHeight}x${shape.inputWidth}`;
     if (key === lastShape) continue;

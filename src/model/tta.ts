@@ -61,6 +61,7 @@ export function ttaPredict(forward: (x: tf.Tensor4D) => tf.Tensor4D, x: tf.Tenso
         sum = next;
       }
     }
-    return tf.div(sum as unknown as tf.Tensor4D, DIHEDRAL.length) as tf.Tensor4D;
+    if (sum === null) throw new Error('unreachable: DIHEDRAL is not empty');
+    return tf.div(sum, DIHEDRAL.length) as tf.Tensor4D;
   });
 }

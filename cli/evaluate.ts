@@ -1,0 +1,180 @@
+/**
+ * npm run evaluate -- --model MODEL --images DIR --labels DIR --task nuclei|membranes
+ *                     [--labels-format binary|instance] [--membrane-value V] [--tta] [--json FILE]
+ * Segments every image with the model (overlap-tile, same code as the app) and scores it against its
+ * label file: foreground IoU, Dice, pixel error; membranes also the ISBI Rand error; nuclei also AP@0.5
+ * and F1 of one-to-one matched instances. Prints a table; --json writes {mean, images}; --write-card
+ * stores the means in the model's card (for the shipped models' held-out numbers).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { connectedComponents, thresholdComponents } from '../src/image/components';
+import { membraneMetrics, nucleiMetrics } from '../src/image/metrics';
+import { prepareInput } from '../src/image/normalize';
+import type { RasterImage } from '../src/image/types';
+import { MODEL_FILES, parseModelCard } from '../src/model/io';
+import { segmentPlane } from '../src/model/segment';
+import { choiceFlag, numberFlag, optionalString, parseFlags, requiredString, runMain, UsageError } from './args';
+import type { OptionSpec } from './args';
+import { initNodeBackend } from './backend';
+import { fileFilterFromFlags, filterFiles, labelFileFor, labelsFromRaster, listImageFiles, readRaster, stemOf } from './dataset';
+import type { Task } from './dataset';
+import { loadModelDir } from './modelFiles';
+
+const USAGE = `usage: npm run evaluate -- --model MODEL_DIR --images DIR --labels DIR --task nuclei|membranes
+         [--labels-format binary|instance] [--membrane-value V] [--tta] [--json FILE]
+         [--ids 20-24 | --list FILE | --group G | --holdout-group G] [--metadata CSV]
+         [--threshold 0.5] [--min-size 0] [--write-card] [--backend wasm|cpu]`;
+
+const SPEC: OptionSpec = {
+  model: { type: 'string' },
+  images: { type: 'string' },
+  labels: { type: 'string' },
+  task: { type: 'string' },
+  'labels-format': { type: 'string' },
+  'membrane-value': { type: 'string' },
+  tta: { type: 'boolean' },
+  json: { type: 'string' },
+  ids: { type: 'string' },
+  list: { type: 'string' },
+  group: { type: 'string' },
+  'holdout-group': { type: 'string' },
+  metadata: { type: 'string' },
+  threshold: { type: 'string' },
+  'min-size': { type: 'string' },
+  'write-card': { type: 'boolean' },
+  backend: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+/** How a probability map and a label image become metrics. */
+export interface ScoreOptions {
+  readonly task: Task;
+  readonly labelsFormat: 'binary' | 'instance';
+  readonly membraneValue: number;
+  /** Foreground where probability >= threshold (the app's mask rule). */
+  readonly threshold: number;
+  /** Predicted nuclei smaller than this (px) are dropped. */
+  readonly minSize: number;
+}
+
+/** Metric columns per task, in table order. */
+export const METRIC_KEYS: Record<Task, readonly string[]> = {
+  nuclei: ['iou', 'dice', 'pixelError', 'ap', 'f1', 'precision', 'recall'],
+  membranes: ['pixelError', 'randError', 'iou', 'dice'],
+};
+
+/**
+ * Scores one foreground probability map against its label image. Nuclei: predicted instances are the
+ * 4-connected components of the thresholded map; true instances come from an instance image, or from the
+ * 4-connected components of a binary one. Membranes: foreground = membrane; cells are the 4-connected
+ * non-membrane regions (ISBI Rand error).
+ */
+export function scoreProbabilities(
+  probabilities: ArrayLike<number>,
+  truth: RasterImage,
+  options: ScoreOptions,
+): Record<string, number> {
+  const { width, height } = truth;
+  if (probabilities.length !== width * height) {
+    throw new RangeError(`prediction has ${probabilities.length} pixels but the labels are ${width}x${height}`);
+  }
+  const pick = (m: object): Record<string, number> => {
+    const rec = m as Record<string, number>;
+    return Object.fromEntries(METRIC_KEYS[options.task].map((k) => [k, rec[k]]));
+  };
+  if (options.task === 'membranes') {
+    const { labels } = labelsFromRaster(truth, options.labelsFormat, 'membranes', options.membraneValue, 'labels');
+    const truthMembrane = labels.map((l) => (l === 2 ? 1 : 0));
+    const pred = new Uint8Array(probabilities.length);
+    for (let i = 0; i < pred.length; i++) pred[i] = probabilities[i] >= options.threshold ? 1 : 0;
+    return pick(membraneMetrics(pred, truthMembrane, width, height));
+  }
+  const predicted = thresholdComponents(probabilities, width, height, options.threshold, {
+    connectivity: 4,
+    minSize: options.minSize,
+  }).labels;
+  let truthIds: Uint32Array;
+  if (options.labelsFormat === 'instance') {
+    truthIds = labelsFromRaster(truth, 'instance', 'nuclei', 0, 'labels').instances ?? new Uint32Array(width * height);
+  } else {
+    const { labels } = labelsFromRaster(truth, 'binary', 'nuclei', 0, 'labels');
+    truthIds = connectedComponents(labels.map((l) => (l === 2 ? 1 : 0)), width, height, { connectivity: 4 }).labels;
+  }
+  return pick(nucleiMetrics(predicted, truthIds));
+}
+
+/** Mean of each metric over images. */
+export function meanMetrics(rows: readonly Record<string, number>[], keys: readonly string[]): Record<string, number> {
+  return Object.fromEntries(keys.map((k) => [k, rows.reduce((s, r) => s + r[k], 0) / Math.max(1, rows.length)]));
+}
+
+function formatTable(names: readonly string[], rows: readonly Record<string, number>[], mean: Record<string, number>, keys: readonly string[]): string {
+  const width = Math.min(40, Math.max(5, ...names.map((n) => n.length)));
+  const head = ['image'.padEnd(width), ...keys.map((k) => k.padStart(10))].join(' ');
+  const line = (name: string, r: Record<string, number>): string =>
+    [name.slice(0, width).padEnd(width), ...keys.map((k) => r[k].toFixed(4).padStart(10))].join(' ');
+  return [head, ...rows.map((r, i) => line(names[i], r)), line('MEAN', mean)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2), SPEC);
+  if (flags.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const modelDir = requiredString(flags, 'model');
+  const imagesDir = requiredString(flags, 'images');
+  const labelsDir = requiredString(flags, 'labels');
+  const task = choiceFlag<Task>(flags, 'task', ['nuclei', 'membranes']);
+  const options: ScoreOptions = {
+    task,
+    labelsFormat: choiceFlag(flags, 'labels-format', ['binary', 'instance'] as const, task === 'nuclei' ? 'instance' : 'binary'),
+    membraneValue: numberFlag(flags, 'membrane-value', 0, { min: 0 }),
+    threshold: numberFlag(flags, 'threshold', 0.5, { min: 0, max: 1 }),
+    minSize: numberFlag(flags, 'min-size', 0, { integer: true, min: 0 }),
+  };
+  const tta = flags.tta === true;
+  const files = filterFiles(listImageFiles(imagesDir, '--images'), imagesDir, fileFilterFromFlags(flags));
+  await initNodeBackend(choiceFlag(flags, 'backend', ['wasm', 'cpu'] as const, 'wasm'));
+  const { segmenter, card } = await loadModelDir(modelDir);
+  if (card.task !== 'generic' && card.task !== task) {
+    throw new UsageError(`the model is a '${card.task}' model but --task is '${task}'`);
+  }
+
+  const names: string[] = [];
+  const rows: Record<string, number>[] = [];
+  for (const file of files) {
+    const raster = readRaster(file);
+    const truth = readRaster(labelFileFor(file, labelsDir));
+    if (truth.width !== raster.width || truth.height !== raster.height) {
+      throw new Error(`${stemOf(file)}: labels are ${truth.width}x${truth.height} but the image is ${raster.width}x${raster.height}`);
+    }
+    const { probabilities } = await segmentPlane(segmenter, prepareInput(raster, card.normalization), {
+      foregroundClass: card.foregroundClass,
+      tta,
+    });
+    names.push(stemOf(file));
+    rows.push(scoreProbabilities(probabilities, truth, options));
+  }
+  segmenter.dispose();
+  const keys = METRIC_KEYS[task];
+  const mean = meanMetrics(rows, keys);
+  process.stdout.write(`${formatTable(names, rows, mean, keys)}\n`);
+  const report = { model: modelDir, task, tta, images: rows.map((r, i) => ({ name: names[i], ...r })), mean, count: rows.length };
+  const jsonFile = optionalString(flags, 'json');
+  if (jsonFile !== undefined) writeFileSync(jsonFile, JSON.stringify(report, null, 2) + '\n');
+  if (flags['write-card']) {
+    const cardFile = path.join(modelDir, MODEL_FILES.card);
+    const current = parseModelCard(JSON.parse(readFileSync(cardFile, 'utf8')) as unknown);
+    const split = process.argv.slice(2).filter((a, i, all) => ['--ids', '--list', '--group', '--holdout-group'].includes(all[i - 1]) || /^--(ids|list|group|holdout-group)$/.test(a));
+    const heldOut = `${rows.length} images of ${imagesDir} (${split.join(' ') || 'all'}), threshold ${options.threshold}, ` +
+      `min size ${options.minSize}${tta ? ', TTA' : ''}; scored by npm run evaluate`;
+    const rounded = Object.fromEntries(Object.entries(mean).map(([k, v]) => [k, Math.round(v * 1e4) / 1e4]));
+    writeFileSync(cardFile, JSON.stringify(parseModelCard({ ...current, metrics: rounded, heldOut }), null, 2) + '\n');
+    process.stderr.write(`metrics written to ${cardFile}\n`);
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) runMain(USAGE, main);

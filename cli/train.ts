@@ -1,0 +1,202 @@
+/**
+ * npm run train -- --images DIR --labels DIR --labels-format binary|instance|partial --task nuclei|membranes
+ *                  --out DIR [options]
+ * Trains (or fine-tunes with --init) a U-Net in Node with the same code the app's worker uses, and writes
+ * model.json + weights + model-card.json to --out. Ctrl-C stops after the current step and saves.
+ */
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { defaultNormalization, prepareInput } from '../src/image/normalize';
+import { createModelCard } from '../src/model/io';
+import { trainSegmenter } from '../src/model/train';
+import type { TrainingSample, TrainOptions } from '../src/model/train';
+import type { ModelCard, Segmenter, UnetConfig } from '../src/model/types';
+import { createUnet } from '../src/model/unet';
+import { choiceFlag, numberFlag, optionalString, parseFlags, requiredString, runMain } from './args';
+import type { OptionSpec } from './args';
+import { initNodeBackend } from './backend';
+import { fileFilterFromFlags, filterFiles, knownDataset, labelFileFor, labelsFromRaster, listImageFiles, readRaster, stemOf } from './dataset';
+import type { LabelFormat, Task } from './dataset';
+import { loadModelDir, saveModelDir } from './modelFiles';
+
+const USAGE = `usage: npm run train -- --images DIR --labels DIR --labels-format binary|instance|partial
+         --task nuclei|membranes --out DIR [options]
+data:      --membrane-value V (binary membranes: value that marks membrane, default 0)
+           --ids 0-19 | --list FILE | --group G | --holdout-group G [--metadata CSV]
+model:     --init MODEL_DIR (fine-tune) | --depth 3 --base-filters 16 --dropout 0.1 --padding valid|same
+           --name NAME
+training:  --steps 2000 --seed 1 --optimizer adam|sgd --lr X --momentum 0.99
+           --schedule constant|cosine|step --warmup N --tile N --batch 1
+           --w0 10 --sigma 5 --no-balance --no-augment --elastic-sigma 10
+           --checkpoint-every N --log-every 25 --backend wasm|cpu`;
+
+const SPEC: OptionSpec = {
+  images: { type: 'string' },
+  labels: { type: 'string' },
+  'labels-format': { type: 'string' },
+  'membrane-value': { type: 'string' },
+  task: { type: 'string' },
+  out: { type: 'string' },
+  init: { type: 'string' },
+  steps: { type: 'string' },
+  seed: { type: 'string' },
+  ids: { type: 'string' },
+  list: { type: 'string' },
+  group: { type: 'string' },
+  'holdout-group': { type: 'string' },
+  metadata: { type: 'string' },
+  depth: { type: 'string' },
+  'base-filters': { type: 'string' },
+  dropout: { type: 'string' },
+  padding: { type: 'string' },
+  name: { type: 'string' },
+  optimizer: { type: 'string' },
+  lr: { type: 'string' },
+  momentum: { type: 'string' },
+  schedule: { type: 'string' },
+  warmup: { type: 'string' },
+  tile: { type: 'string' },
+  batch: { type: 'string' },
+  w0: { type: 'string' },
+  sigma: { type: 'string' },
+  'no-balance': { type: 'boolean' },
+  'no-augment': { type: 'boolean' },
+  'elastic-sigma': { type: 'string' },
+  'checkpoint-every': { type: 'string' },
+  'log-every': { type: 'string' },
+  backend: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+/** The command line as a copy-pasteable string for the model card. */
+function commandLine(): string {
+  const quote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return `npm run train -- ${process.argv.slice(2).map(quote).join(' ')}`;
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2), SPEC);
+  if (flags.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const imagesDir = requiredString(flags, 'images');
+  const labelsDir = requiredString(flags, 'labels');
+  const format = choiceFlag<LabelFormat>(flags, 'labels-format', ['binary', 'instance', 'partial']);
+  const task = choiceFlag<Task>(flags, 'task', ['nuclei', 'membranes']);
+  const outDir = requiredString(flags, 'out');
+  const membraneValue = numberFlag(flags, 'membrane-value', 0, { min: 0 });
+  const seed = numberFlag(flags, 'seed', 1, { integer: true, min: 0 });
+  const steps = numberFlag(flags, 'steps', 2000, { integer: true, min: 0 });
+  const backend = choiceFlag(flags, 'backend', ['wasm', 'cpu'] as const, 'wasm');
+  const logEvery = numberFlag(flags, 'log-every', 25, { integer: true, min: 1 });
+  const files = filterFiles(listImageFiles(imagesDir, '--images'), imagesDir, fileFilterFromFlags(flags));
+
+  await initNodeBackend(backend);
+  const initDir = optionalString(flags, 'init');
+  let segmenter: Segmenter;
+  let initCard: ModelCard | undefined;
+  if (initDir !== undefined) {
+    const loaded = await loadModelDir(initDir);
+    segmenter = loaded.segmenter;
+    initCard = loaded.card;
+  } else {
+    const config: UnetConfig = {
+      depth: numberFlag(flags, 'depth', 3, { integer: true, min: 1, max: 6 }),
+      baseFilters: numberFlag(flags, 'base-filters', 16, { integer: true, min: 1 }),
+      inChannels: 1,
+      classes: 2,
+      dropout: numberFlag(flags, 'dropout', 0.1, { min: 0, max: 0.95 }),
+      padding: choiceFlag(flags, 'padding', ['valid', 'same'] as const, 'valid'),
+      seed,
+    };
+    segmenter = createUnet(config);
+  }
+  const normalization = initCard?.normalization ?? defaultNormalization;
+
+  process.stderr.write(`loading ${files.length} images from ${imagesDir}\n`);
+  const samples: TrainingSample[] = files.map((file) => {
+    const raster = readRaster(file);
+    const labelFile = labelFileFor(file, labelsDir);
+    const labelRaster = readRaster(labelFile);
+    if (labelRaster.width !== raster.width || labelRaster.height !== raster.height) {
+      throw new Error(`${path.basename(labelFile)} is ${labelRaster.width}x${labelRaster.height} but its image is ${raster.width}x${raster.height}`);
+    }
+    const { labels, instances } = labelsFromRaster(labelRaster, format, task, membraneValue, path.basename(labelFile));
+    return { image: prepareInput(raster, normalization), labels, instances, name: stemOf(file) };
+  });
+
+  const options: TrainOptions = {
+    steps,
+    seed,
+    optimizer: choiceFlag(flags, 'optimizer', ['adam', 'sgd'] as const, 'adam'),
+    learningRate: numberFlag(flags, 'lr', undefined, { min: 0 }),
+    momentum: numberFlag(flags, 'momentum', undefined, { min: 0, max: 0.9999 }),
+    schedule: choiceFlag(flags, 'schedule', ['constant', 'cosine', 'step'] as const, 'cosine'),
+    warmupSteps: numberFlag(flags, 'warmup', 0, { integer: true, min: 0 }),
+    tileSize: numberFlag(flags, 'tile', undefined, { integer: true, min: 1 }),
+    batchSize: numberFlag(flags, 'batch', 1, { integer: true, min: 1 }),
+    objectClass: task === 'membranes' ? 1 : 2,
+    weights: {
+      w0: numberFlag(flags, 'w0', 10, { min: 0 }),
+      sigma: numberFlag(flags, 'sigma', 5, { min: 0.1 }),
+      balanceClasses: !flags['no-balance'],
+    },
+    augment: flags['no-augment'] ? false : { elasticSigma: numberFlag(flags, 'elastic-sigma', 10, { min: 0 }) },
+  };
+
+  const dataset = knownDataset(imagesDir);
+  const baseSteps = initCard?.trainedSteps ?? 0;
+  const cardFor = (done: number): ModelCard =>
+    createModelCard(segmenter, {
+      name: optionalString(flags, 'name') ?? initCard?.name ?? path.basename(path.resolve(outDir)),
+      task,
+      description:
+        task === 'nuclei'
+          ? 'U-Net for fluorescence nuclei; instances by connected components of the foreground.'
+          : 'U-Net for EM cell membranes; foreground = membrane.',
+      normalization,
+      foregroundClass: 1,
+      trainedSteps: baseSteps + done,
+      training: {
+        command: commandLine(),
+        seed,
+        data: `${dataset?.data ?? imagesDir} (${files.length} images)`,
+        licence: dataset?.licence ?? 'see the data set',
+        citation: dataset?.citation ?? 'see the data set',
+      },
+    });
+
+  const controller = new AbortController();
+  process.once('SIGINT', () => {
+    process.stderr.write('\nstopping after this step (Ctrl-C again to quit without saving)\n');
+    controller.abort();
+    process.once('SIGINT', () => process.exit(130));
+  });
+  const started = Date.now();
+  const result = await trainSegmenter(segmenter, samples, {
+    ...options,
+    signal: controller.signal,
+    checkpointEvery: numberFlag(flags, 'checkpoint-every', undefined, { integer: true, min: 1 }),
+    onCheckpoint: async (p) => {
+      await saveModelDir(outDir, segmenter, cardFor(p.step));
+      process.stderr.write(`checkpoint at step ${p.step} -> ${outDir}\n`);
+    },
+    onProgress: (p) => {
+      if (p.step % logEvery !== 0 && p.step !== p.steps && p.step !== 1) return;
+      const elapsed = (Date.now() - started) / 1000;
+      const eta = (elapsed / p.step) * (p.steps - p.step);
+      process.stderr.write(
+        `step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} avg ${p.smoothedLoss.toFixed(4)} lr ${p.learningRate.toExponential(2)} ` +
+          `${p.msPerStep} ms/step eta ${Math.round(eta)} s\n`,
+      );
+    },
+  });
+  await saveModelDir(outDir, segmenter, cardFor(result.steps));
+  process.stdout.write(
+    `${JSON.stringify({ out: outDir, steps: result.steps, aborted: result.aborted, finalLoss: result.smoothedLoss, msPerStep: Math.round(result.msPerStep), tile: result.tileSize, outputTile: result.outputTileSize, backend })}\n`,
+  );
+  segmenter.dispose();
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) runMain(USAGE, main);

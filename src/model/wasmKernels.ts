@@ -29,7 +29,7 @@ interface DisposingBackend {
 /** Calls another kernel already registered for the same backend (no tape, no engine bookkeeping). */
 function callKernel(
   name: string,
-  backend: tf.KernelBackend,
+  backend: object,
   inputs: NamedTensorInfoMap | TensorInfo[],
   attrs: NamedAttrMap,
 ): TensorInfo {
@@ -42,7 +42,7 @@ function callKernel(
   return Array.isArray(out) ? out[0] : out;
 }
 
-function free(backend: tf.KernelBackend, ...infos: TensorInfo[]): void {
+function free(backend: object, ...infos: TensorInfo[]): void {
   for (const info of infos) (backend as unknown as DisposingBackend).disposeData(info.dataId);
 }
 

@@ -37,7 +37,7 @@ const BYTES = 4;
 /** One layer output in the shape trace. */
 export interface TraceNode {
   readonly name: string;
-  readonly kind: 'input' | 'conv' | 'pool' | 'upconv' | 'crop' | 'concat' | 'head' | 'softmax';
+  readonly kind: 'input' | 'conv' | 'pool' | 'copy' | 'upconv' | 'crop' | 'concat' | 'head' | 'softmax';
   readonly height: number;
   readonly width: number;
   readonly channels: number;
@@ -47,7 +47,10 @@ export interface TraceNode {
   readonly transient: number;
 }
 
-/** Layer-by-layer output shapes for one tile of inputHeight x inputWidth (names match unet.ts). */
+/**
+ * Layer-by-layer output shapes for one tile of inputHeight x inputWidth, in the order tfjs executes them
+ * (names match the layers of unet.ts).
+ */
 export function forwardTrace(config: UnetConfig, inputHeight: number, inputWidth: number): TraceNode[] {
   assertConfig(config);
   const ty = traceSizes(config, inputHeight);
@@ -79,17 +82,20 @@ export function forwardTrace(config: UnetConfig, inputHeight: number, inputWidth
   }
   conv('bottom_conv1', filtersAt(config, config.depth));
   conv('bottom_conv2', filtersAt(config, config.depth));
-  // Inference dropout returns its input tensor unchanged: no node.
+  if (config.dropout > 0) {
+    // Inference dropout passes its input through, and tfjs-layers clones an output that is also an input.
+    x = add({ name: 'bottom_dropout', kind: 'copy', height: h, width: w, channels: filtersAt(config, config.depth), inputs: [x] });
+  }
   for (let k = config.depth - 1; k >= 0; k--) {
     const f = filtersAt(config, k);
     h *= 2;
     w *= 2;
-    // The executor runs the crop of the (older) skip features before the up-convolution.
+    // Execution order (tfjs executor's topological sort): up-convolution, then the crop of the skip.
+    const up = add({ name: `up${k}_upconv`, kind: 'upconv', height: h, width: w, channels: f, inputs: [x] }, 1);
     let skip = skips[k];
     if (ty.skipCrop[k] > 0 || tx.skipCrop[k] > 0) {
       skip = add({ name: `up${k}_crop`, kind: 'crop', height: h, width: w, channels: f, inputs: [skip] });
     }
-    const up = add({ name: `up${k}_upconv`, kind: 'upconv', height: h, width: w, channels: f, inputs: [x] }, 1);
     x = add({ name: `up${k}_concat`, kind: 'concat', height: h, width: w, channels: 2 * f, inputs: [skip, up] });
     conv(`up${k}_conv1`, f);
     conv(`up${k}_conv2`, f);

@@ -112,10 +112,7 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
       {
         signal: options.signal,
         transfer: [plane.data.buffer as ArrayBuffer],
-        onProgress: (p) => {
-          set({ lastTile: p.tile });
-          options.onProgress?.(p);
-        },
+        onProgress: options.onProgress,
       },
     );
     set({ lastTile: result.tile });

@@ -112,7 +112,9 @@ async function startWebGpu(adapter: GPUAdapter, facts: GpuAdapterFacts, hooks: B
       hooks.emit({ kind: 'deviceLost', message: `${info.message}; re-initialising failed: ${String(error)}`, reinitialised: false });
     }
   });
-  if (tf.findBackend('webgpu')) tf.removeBackend('webgpu');
+  // Importing tfjs-backend-webgpu registers its own factory, which would request a second device with
+  // other limits; replace it so tfjs runs on the device created (and watched) here.
+  if ('webgpu' in tf.engine().registryFactory) tf.removeBackend('webgpu');
   tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapter.info), 3);
   await tf.setBackend('webgpu');
   return {

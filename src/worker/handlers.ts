@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendHooks } from './backend';
 import { initBackend } from './backend';
 import type { Handlers } from './handle';
+import { createModelHandlers, restoreWeights, segmentSeededPlane, snapshotWeights, type ModelState } from './modelHandlers';
+import { runOpChecks } from './opChecks';
 import { convOnActiveBackend } from './probe';
 import type { BackendName, WorkerEvent } from './protocol';
 
@@ -14,23 +16,46 @@ function abortError(): Error {
  * (one line), so each piece has one job.
  */
 export function createHandlers(emit: (event: WorkerEvent) => void): Handlers {
+  const state: ModelState = { segmenter: null, card: null, random: false, backend: null };
   return {
+    ...createModelHandlers(state),
+
     init: async (params, ctx) => {
       const hooks: BackendHooks = { emit, onStage: (stage) => ctx.progress({ stage }) };
-      return initBackend(params.backend, hooks);
+      // A loaded model is carried over to the new backend through an asynchronous read of its weights.
+      const snapshot = state.segmenter ? await snapshotWeights(state.segmenter) : null;
+      state.segmenter?.dispose();
+      state.segmenter = null;
+      state.backend = await initBackend(params.backend, hooks);
+      if (snapshot) state.segmenter = restoreWeights(snapshot);
+      return state.backend;
     },
 
-    selfTest: async ({ size, channels, seed }) => {
+    selfTest: async ({ target, size, channels, seed }) => {
       const active = tf.getBackend() as BackendName;
+      const snapshot = target === 'model' && state.segmenter ? await snapshotWeights(state.segmenter) : undefined;
+      const run = (reference: boolean): Promise<Float32Array> =>
+        target === 'model'
+          ? segmentSeededPlane(state, size, seed, reference ? snapshot : undefined)
+          : convOnActiveBackend(size, channels, seed);
       const start = performance.now();
-      const onActive = await convOnActiveBackend(size, channels, seed);
+      const onActive = await run(false);
       const ms = performance.now() - start;
       await tf.setBackend('cpu');
       let onCpu: Float32Array;
       try {
-        onCpu = await convOnActiveBackend(size, channels, seed);
+        onCpu = await run(true);
       } finally {
         await tf.setBackend(active);
+      }
+      let perOp: Record<string, number> | undefined;
+      if (target === 'model') {
+        const a = await runOpChecks();
+        await tf.setBackend('cpu');
+        const b = await runOpChecks();
+        await tf.setBackend(active);
+        perOp = {};
+        for (const k of Object.keys(a)) perOp[k] = Math.max(...a[k].map((v, i) => Math.abs(v - b[k][i])));
       }
       let maxAbsDiff = 0;
       let outputSum = 0;
@@ -39,7 +64,7 @@ export function createHandlers(emit: (event: WorkerEvent) => void): Handlers {
         outputSum += Math.abs(onActive[i]);
       }
       if (onActive.length !== onCpu.length) maxAbsDiff = Number.POSITIVE_INFINITY;
-      return { backend: active, maxAbsDiff, outputSum, ms };
+      return { target, backend: active, maxAbsDiff, outputSum, ms, ...(perOp ? { perOp } : {}) };
     },
 
     benchmark: async ({ durationMs, size }, ctx) => {

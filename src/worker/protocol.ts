@@ -81,8 +81,16 @@ export interface PlaneMessage {
 
 /** Tile geometry and memory figures of a segmentation, shown in the UI. */
 export interface TileReport {
+  /** The larger side of the input tile (tiles are square unless the image is a thin strip). */
   readonly inputSize: number;
+  /** The larger side of the output tile. */
   readonly outputSize: number;
+  readonly inputWidth: number;
+  readonly inputHeight: number;
+  readonly outputWidth: number;
+  readonly outputHeight: number;
+  /** Input pixels computed per output pixel (context margins, cropping). */
+  readonly waste: number;
   readonly batch: number;
   readonly tiles: number;
   readonly estimateBytes: number;
@@ -96,8 +104,8 @@ export interface SegmentOptions {
   readonly tta: boolean;
   /** User override of the memory budget in bytes (else derived from adapter limits). */
   readonly budgetBytes?: number;
-  /** User override of the output tile size (px); else the largest that fits the budget. */
-  readonly outputTile?: number;
+  /** User override of the output tile side (px); else the largest that fits the budget. */
+  readonly tileOutput?: number;
 }
 
 /** One painted training example: raw image plane plus labels (0 unlabelled, 1 background, 2 foreground). */
@@ -132,6 +140,8 @@ export interface CommandMap {
       readonly maxAbsDiff: number;
       readonly outputSum: number;
       readonly ms: number;
+      /** For `target: 'model'`: the largest difference of each U-Net op checked on its own. */
+      readonly perOp?: Readonly<Record<string, number>>;
     };
     progress: never;
   };
@@ -151,7 +161,7 @@ export interface CommandMap {
     params: { readonly image: PlaneMessage; readonly options: SegmentOptions };
     /** `probabilities` is H*W foreground probability (transferred). */
     result: { readonly width: number; readonly height: number; readonly probabilities: Float32Array; readonly tile: TileReport; readonly ms: number; readonly backend: BackendName };
-    progress: { readonly tilesDone: number; readonly tilesTotal: number; readonly etaMs: number; readonly tile: TileReport };
+    progress: { readonly tilesDone: number; readonly tilesTotal: number; readonly etaMs: number };
   };
   /** Fine-tunes the loaded model on painted labels. */
   train: {

@@ -96,8 +96,9 @@ export function ModelPanel() {
       </label>
       {tile && (
         <p className="small muted" data-testid="tile-report" data-input={tile.inputSize} data-output={tile.outputSize} data-batch={tile.batch}>
-          Tile {tile.inputSize}→{tile.outputSize} px × batch {tile.batch}, {tile.tiles} tile{tile.tiles === 1 ? '' : 's'}; estimate{' '}
-          {mib(tile.estimateBytes)} of {mib(tile.budgetBytes)} budget
+          Tile {tile.inputWidth}×{tile.inputHeight} → {tile.outputWidth}×{tile.outputHeight} px × batch {tile.batch},{' '}
+          {tile.tiles} tile{tile.tiles === 1 ? '' : 's'} ({tile.waste.toFixed(2)} input px per output px); estimate {mib(tile.estimateBytes)} of{' '}
+          {mib(tile.budgetBytes)} budget
           {tile.backoffs > 0 ? `; halved ${tile.backoffs}× after out-of-memory` : ''}.
         </p>
       )}

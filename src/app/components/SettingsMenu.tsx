@@ -113,6 +113,13 @@ export function SettingsMenu() {
           {selfTest && (
             <p className="small" data-testid="selftest-result" data-maxdiff={selfTest.maxAbsDiff} data-sum={selfTest.outputSum}>
               {selfTest.target === 'model' ? 'model on' : 'conv2d on'} {selfTest.backend} vs CPU: max |Δ| = {selfTest.maxAbsDiff.toExponential(2)} ({selfTest.ms.toFixed(0)} ms)
+              {selfTest.perOp && (
+                <span className="op-diffs" data-testid="selftest-ops">
+                  {Object.entries(selfTest.perOp)
+                    .map(([op, d]) => `${op} ${d.toExponential(1)}`)
+                    .join(' · ')}
+                </span>
+              )}
             </p>
           )}
           {benchmark && (

@@ -1,0 +1,169 @@
+import * as tf from '@tensorflow/tfjs';
+import { defaultNormalization, normalizePlane } from '../image/normalize';
+import { segmentPlane, type SegmentResult } from '../model/segment';
+import type { ModelCard, Segmenter } from '../model/types';
+import { createUnet, segmenterFromModel } from '../model/unet';
+import { contextMargin } from '../model/validSize';
+import type { Handlers } from './handle';
+import { seededValues } from './probe';
+import type { BackendInfo, BackendName, LoadedModel, ModelSource, TileReport } from './protocol';
+
+function tileReport(result: SegmentResult): TileReport {
+  const t = result.tile;
+  return {
+    inputSize: Math.max(t.inputHeight, t.inputWidth),
+    outputSize: Math.max(t.outputHeight, t.outputWidth),
+    inputWidth: t.inputWidth,
+    inputHeight: t.inputHeight,
+    outputWidth: t.outputWidth,
+    outputHeight: t.outputHeight,
+    waste: result.waste,
+    batch: t.batch,
+    tiles: t.tiles,
+    estimateBytes: result.estimateBytes,
+    budgetBytes: result.budgetBytes,
+    backoffs: result.backoffs,
+  };
+}
+
+/** The worker's model state: one loaded segmenter at a time, plus the backend facts for the budget. */
+export interface ModelState {
+  segmenter: Segmenter | null;
+  card: ModelCard | null;
+  random: boolean;
+  backend: BackendInfo | null;
+}
+
+function describeModel(state: ModelState): LoadedModel {
+  if (!state.segmenter || !state.card) throw new Error('No model is loaded.');
+  return {
+    card: state.card,
+    random: state.random,
+    parameters: state.segmenter.model.countParams(),
+    margin: state.segmenter.config.padding === 'valid' ? contextMargin(state.segmenter.config) : 0,
+  };
+}
+
+async function load(source: ModelSource): Promise<{ segmenter: Segmenter; card: ModelCard; random: boolean }> {
+  if (source.kind === 'random') {
+    const segmenter = createUnet(source.config);
+    const card: ModelCard = {
+      name: source.name ?? 'untrained',
+      task: 'generic',
+      description: 'Randomly initialised U-Net (He-normal weights); train it before trusting its output.',
+      architecture: source.config,
+      normalization: defaultNormalization,
+      foregroundClass: 1,
+      createdAt: new Date().toISOString(),
+      trainedSteps: 0,
+    };
+    return { segmenter, card, random: true };
+  }
+  const cardUrl = new URL('model-card.json', source.url).href;
+  const response = await fetch(cardUrl);
+  if (!response.ok) throw new Error(`model card ${cardUrl} answered HTTP ${response.status}`);
+  const card = (await response.json()) as ModelCard;
+  const model = await tf.loadLayersModel(source.url);
+  return { segmenter: segmenterFromModel(model, card.architecture), card, random: false };
+}
+
+/**
+ * Memory budget for tiles. WebGPU: a quarter of the largest buffer the device allows, capped at 2 GiB,
+ * because tfjs keeps several activations alive and the browser gives no figure of free VRAM. CPU-side
+ * backends: 512 MiB of the worker's heap. The user can override it in the model panel.
+ */
+function defaultBudget(info: BackendInfo | null): { budgetBytes: number; maxBindingBytes?: number } {
+  if (info?.backend === 'webgpu' && info.gpu) {
+    return {
+      budgetBytes: Math.min(2 ** 31, Math.max(64 * 2 ** 20, info.gpu.deviceMaxBufferSize / 4)),
+      maxBindingBytes: info.gpu.deviceMaxStorageBufferBindingSize,
+    };
+  }
+  return { budgetBytes: 512 * 2 ** 20 };
+}
+
+/** Model weights read back to the CPU, to rebuild the model on another backend. */
+export interface WeightSnapshot {
+  readonly config: Segmenter['config'];
+  readonly weights: readonly { readonly shape: number[]; readonly data: Float32Array }[];
+}
+
+/**
+ * Reads the weights asynchronously. Letting tfjs move them lazily after tf.setBackend would read them
+ * with dataSync, which on WebGPU goes through a synchronous canvas path that lost the device in Chromium.
+ */
+export async function snapshotWeights(segmenter: Segmenter): Promise<WeightSnapshot> {
+  const weights = [];
+  for (const w of segmenter.model.getWeights()) {
+    weights.push({ shape: w.shape, data: (await w.data()) as Float32Array });
+  }
+  return { config: segmenter.config, weights };
+}
+
+/** Builds the same model on the active backend from a snapshot. */
+export function restoreWeights(snapshot: WeightSnapshot): Segmenter {
+  const segmenter = createUnet(snapshot.config);
+  const tensors = snapshot.weights.map((w) => tf.tensor(w.data, w.shape));
+  segmenter.model.setWeights(tensors);
+  tf.dispose(tensors);
+  return segmenter;
+}
+
+/**
+ * Segments a seeded random size x size plane with the loaded model on the active backend, or with a copy
+ * of it built from `snapshot` (the self-test's CPU reference).
+ */
+export async function segmentSeededPlane(state: ModelState, size: number, seed: number, snapshot?: WeightSnapshot): Promise<Float32Array> {
+  if (!state.segmenter || !state.card) throw new Error('No model is loaded.');
+  const plane = { width: size, height: size, data: seededValues(size * size, seed) };
+  const segmenter = snapshot ? restoreWeights(snapshot) : state.segmenter;
+  try {
+    const result = await segmentPlane(segmenter, plane, { ...defaultBudget(state.backend), foregroundClass: state.card.foregroundClass });
+    return result.probabilities;
+  } finally {
+    if (snapshot) segmenter.dispose();
+  }
+}
+
+/** Handlers for loading a model and segmenting with it. */
+export function createModelHandlers(state: ModelState): Handlers {
+  return {
+    loadModel: async ({ source }) => {
+      const next = await load(source);
+      state.segmenter?.dispose();
+      state.segmenter = next.segmenter;
+      state.card = next.card;
+      state.random = next.random;
+      return describeModel(state);
+    },
+
+    segment: async ({ image, options }, ctx) => {
+      const { segmenter, card } = state;
+      if (!segmenter || !card) throw new Error('No model is loaded: choose one in the model panel first.');
+      if (image.data.length !== image.width * image.height) {
+        throw new RangeError(`image data has ${image.data.length} values for ${image.width}x${image.height} pixels`);
+      }
+      const start = performance.now();
+      const plane = normalizePlane(image, card.normalization);
+      const budget = defaultBudget(state.backend);
+      const result = await segmentPlane(segmenter, plane, {
+        budgetBytes: options.budgetBytes ?? budget.budgetBytes,
+        maxBindingBytes: budget.maxBindingBytes,
+        tileOutput: options.tileOutput,
+        tta: options.tta,
+        foregroundClass: card.foregroundClass,
+        signal: ctx.signal,
+        onProgress: (p) => ctx.progress({ tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs: p.etaMs }),
+      });
+      ctx.transfer(result.probabilities.buffer as ArrayBuffer);
+      return {
+        width: result.width,
+        height: result.height,
+        probabilities: result.probabilities,
+        tile: tileReport(result),
+        ms: performance.now() - start,
+        backend: tf.getBackend() as BackendName,
+      };
+    },
+  };
+}

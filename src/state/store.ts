@@ -6,6 +6,7 @@ import { createLabelsSlice, type LabelsSlice } from './labelsSlice';
 import { createModelSlice, type ModelSlice } from './modelSlice';
 import { createSegmentationSlice, type SegmentationSlice } from './segmentationSlice';
 import { createStatusSlice, type StatusSlice } from './statusSlice';
+import { createTrainingSlice, type TrainingSlice } from './trainingSlice';
 import { createViewerSlice, type ViewerSlice } from './viewerSlice';
 
 /** The whole app state: typed slices combined into one store. */
@@ -16,7 +17,8 @@ export type StudioState = BackendSlice &
   ViewerSlice &
   LabelsSlice &
   SegmentationSlice &
-  ExportSlice;
+  ExportSlice &
+  TrainingSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...createBackendSlice(...a),
@@ -27,4 +29,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createLabelsSlice(...a),
   ...createSegmentationSlice(...a),
   ...createExportSlice(...a),
+  ...createTrainingSlice(...a),
 }));

@@ -5,7 +5,12 @@ import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.w
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { BackendInfo, BackendName, BackendPreference, BackendProbe, GpuAdapterFacts, WorkerEvent } from './protocol';
+import { registerWasmGradientKernels } from '../model/wasmKernels';
 import { probeConv } from './probe';
+
+// tfjs-backend-wasm 4.22 lacks Conv2DBackpropFilter; with it registered, a laptop without a usable GPU
+// fine-tunes on WASM instead of the far slower CPU backend.
+registerWasmGradientKernels();
 
 // Vite serves the .wasm binaries as assets; tfjs picks the threaded build when the page is cross-origin
 // isolated (SharedArrayBuffer available), else SIMD.

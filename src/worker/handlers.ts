@@ -4,6 +4,7 @@ import { initBackend } from './backend';
 import type { Handlers } from './handle';
 import { createModelHandlers, restoreWeights, segmentSeededPlane, snapshotWeights, type ModelState } from './modelHandlers';
 import { runOpChecks } from './opChecks';
+import { createTrainHandlers } from './trainHandlers';
 import { convOnActiveBackend } from './probe';
 import type { BackendName, WorkerEvent } from './protocol';
 
@@ -19,6 +20,7 @@ export function createHandlers(emit: (event: WorkerEvent) => void): Handlers {
   const state: ModelState = { segmenter: null, card: null, random: false, backend: null };
   return {
     ...createModelHandlers(state),
+    ...createTrainHandlers(state),
 
     init: async (params, ctx) => {
       const hooks: BackendHooks = { emit, onStage: (stage) => ctx.progress({ stage }) };

@@ -169,6 +169,12 @@ export interface CommandMap {
     result: { readonly steps: number; readonly loss: number; readonly msPerStep: number; readonly card: ModelCard };
     progress: { readonly step: number; readonly steps: number; readonly loss: number; readonly msPerStep: number };
   };
+  /** The loaded (possibly fine-tuned) model as files: model.json, weights, model-card.json (transferred). */
+  exportModel: {
+    params: Record<string, never>;
+    result: { readonly name: string; readonly files: readonly { readonly name: string; readonly bytes: Uint8Array }[]; readonly backend: string };
+    progress: never;
+  };
 }
 
 export type CommandName = keyof CommandMap;

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useStudio } from '../../state/store';
+import { TrainPanel } from './TrainPanel';
 
 function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
@@ -102,6 +103,7 @@ export function ModelPanel() {
           {tile.backoffs > 0 ? `; halved ${tile.backoffs}× after out-of-memory` : ''}.
         </p>
       )}
+      <TrainPanel />
     </section>
   );
 }

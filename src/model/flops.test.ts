@@ -21,7 +21,7 @@ describe('FLOPs', () => {
     layers.forEach((layer, i) => {
       const out = shapes[i].slice(1).reduce((a, b) => a * b, 1);
       const type = layer.getClassName();
-      const kernel = layer.getWeights()[0]?.shape;
+      const kernel = layer.getWeights()[0]?.shape as number[] | undefined;
       if (type === 'Conv2D' && kernel) {
         expected += out * 2 * kernel[0] * kernel[1] * kernel[2] + out * (layer.name === 'logits' ? 1 : 2);
       } else if (type === 'Conv2DTranspose' && kernel) {

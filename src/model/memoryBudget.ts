@@ -137,12 +137,17 @@ export interface ForwardEstimate {
   readonly peakLayer: string;
 }
 
-/** Estimates the peak bytes of a forward pass of `batch` tiles of inputHeight x inputWidth. */
+/**
+ * Estimates the peak bytes of a forward pass of `batch` tiles of inputHeight x inputWidth. With `tta`
+ * (tta.ts runs the 8 transforms one after another) the transformed input copy and the running sum of the
+ * un-transformed outputs are alive on top of one forward pass.
+ */
 export function estimateForwardBytes(
   config: UnetConfig,
   inputHeight: number,
   inputWidth: number,
   batch = 1,
+  tta = false,
 ): ForwardEstimate {
   if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`batch must be a positive integer, got ${batch}`);
   const nodes = forwardTrace(config, inputHeight, inputWidth);
@@ -164,6 +169,7 @@ export function estimateForwardBytes(
     // Inputs whose last reader was this layer are freed after it ran (never the fed input).
     for (const j of nodes[i].inputs) if (lastUse[j] === i && j !== 0) live -= bytes[j];
   }
+  if (tta) peak += bytes[0] + bytes[bytes.length - 1];
   return {
     peakBytes: weightBytes + peak,
     weightBytes,
@@ -185,6 +191,8 @@ export interface ChooseTileArgs {
   readonly maxBatch?: number;
   /** Upper bound on the tile input side (default: no bound beyond what the image needs). */
   readonly maxInputSize?: number;
+  /** Budget for test-time augmentation (see estimateForwardBytes). */
+  readonly tta?: boolean;
 }
 
 /** The chooser's answer. */
@@ -224,12 +232,12 @@ export function chooseTile(args: ChooseTileArgs): TileChoice {
     const key = `${shape.inputHeight}x${shape.inputWidth}`;
     if (key === lastShape) continue;
     lastShape = key;
-    let estimate = estimateForwardBytes(config, shape.inputHeight, shape.inputWidth, 1);
+    let estimate = estimateForwardBytes(config, shape.inputHeight, shape.inputWidth, 1, args.tta);
     if (!fits(estimate)) continue;
     let batch = 1;
     const tiles = shape.rows * shape.cols;
     while (batch < Math.min(maxBatch, tiles)) {
-      const next = estimateForwardBytes(config, shape.inputHeight, shape.inputWidth, batch + 1);
+      const next = estimateForwardBytes(config, shape.inputHeight, shape.inputWidth, batch + 1, args.tta);
       if (!fits(next)) break;
       batch++;
       estimate = next;

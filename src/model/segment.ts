@@ -73,6 +73,10 @@ export interface SegmentResult {
   readonly width: number;
   readonly height: number;
   readonly tile: {
+    /** Tile input side (the larger side if the planner made the tile non-square). */
+    readonly inputSize: number;
+    /** Exact tile output side (the larger side if non-square). */
+    readonly outputSize: number;
     readonly inputHeight: number;
     readonly inputWidth: number;
     readonly outputHeight: number;
@@ -149,7 +153,14 @@ export async function segmentPlane(
     tileOutput = options.tileOutput;
     batch = options.batch ?? 1;
   } else {
-    const choice = chooseTile({ config, budgetBytes, maxBindingBytes, imageSize: { height, width }, maxBatch: options.maxBatch });
+    const choice = chooseTile({
+      config,
+      budgetBytes,
+      maxBindingBytes,
+      imageSize: { height, width },
+      maxBatch: options.maxBatch,
+      tta: options.tta,
+    });
     tileOutput = choice.tileOutput;
     batch = options.batch ?? choice.batch;
   }
@@ -173,6 +184,8 @@ export async function segmentPlane(
         width,
         height,
         tile: {
+          inputSize: Math.max(plan.inputHeight, plan.inputWidth),
+          outputSize: Math.max(plan.outputHeight, plan.outputWidth),
           inputHeight: plan.inputHeight,
           inputWidth: plan.inputWidth,
           outputHeight: plan.outputHeight,
@@ -180,7 +193,8 @@ export async function segmentPlane(
           batch,
           tiles: plan.tiles.length,
         },
-        estimateBytes: estimateForwardBytes(config, plan.inputHeight, plan.inputWidth, Math.min(batch, plan.tiles.length)).peakBytes,
+        estimateBytes: estimateForwardBytes(config, plan.inputHeight, plan.inputWidth, Math.min(batch, plan.tiles.length), options.tta)
+          .peakBytes,
         budgetBytes,
         backoffs,
         waste: plan.waste,

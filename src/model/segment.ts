@@ -144,7 +144,10 @@ export async function segmentPlane(
   if (!Number.isInteger(fg) || fg < 0 || fg >= config.classes) {
     throw new RangeError(`segmentPlane: foregroundClass ${fg} is not one of the model's ${config.classes} classes`);
   }
-  const defaults = budgetFromLimits();
+  const backend = tf.getBackend();
+  const defaults = budgetFromLimits(
+    backend === 'webgpu' || backend === 'webgl' || backend === 'wasm' || backend === 'cpu' ? { backend } : {},
+  );
   const budgetBytes = options.budgetBytes ?? defaults.budgetBytes;
   const maxBindingBytes = options.maxBindingBytes ?? defaults.maxBindingBytes;
   let tileOutput: number;
@@ -202,6 +205,9 @@ export async function segmentPlane(
       };
     } catch (error) {
       if (!isOutOfMemoryError(error)) throw error;
+      // Start the image again with the smaller tile. Finished tiles are recomputed: the failure comes on
+      // the first batch in practice (every batch has the same shape), so little work is lost.
+      // Halve the tile side first (memory ~ side^2); only a tile that cannot shrink halves the batch.
       const current = Math.max(plan.outputHeight, plan.outputWidth);
       const smaller = legalTileOutputAtMost(config, Math.floor(current / 2));
       const from = { height: plan.inputHeight, width: plan.inputWidth, batch };

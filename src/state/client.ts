@@ -4,7 +4,13 @@ let client: WorkerClient | null = null;
 
 /** The one model-worker client of the app, created on first use. */
 export function getWorkerClient(): WorkerClient {
-  client ??= createWorkerClient(createModelWorker);
+  if (!client) {
+    client = createWorkerClient(createModelWorker);
+    // bench/browser.ts drives the worker directly; only exposed when the URL asks for it.
+    if (new URLSearchParams(window.location.search).has('bench')) {
+      (window as Window & { unetStudioWorker?: WorkerClient }).unetStudioWorker = client;
+    }
+  }
   return client;
 }
 

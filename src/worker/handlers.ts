@@ -4,6 +4,7 @@ import { initBackend } from './backend';
 import type { Handlers } from './handle';
 import { createModelHandlers, restoreWeights, segmentSeededPlane, snapshotWeights, type ModelState } from './modelHandlers';
 import { runOpChecks } from './opChecks';
+import { createBenchHandlers } from './benchHandlers';
 import { createTrainHandlers } from './trainHandlers';
 import { convOnActiveBackend } from './probe';
 import type { BackendName, WorkerEvent } from './protocol';
@@ -21,6 +22,7 @@ export function createHandlers(emit: (event: WorkerEvent) => void): Handlers {
   return {
     ...createModelHandlers(state),
     ...createTrainHandlers(state),
+    ...createBenchHandlers(),
 
     init: async (params, ctx) => {
       const hooks: BackendHooks = { emit, onStage: (stage) => ctx.progress({ stage }) };

@@ -169,6 +169,16 @@ export interface CommandMap {
     result: { readonly steps: number; readonly loss: number; readonly msPerStep: number; readonly card: ModelCard };
     progress: { readonly step: number; readonly steps: number; readonly loss: number; readonly msPerStep: number };
   };
+  /** Forward ms per tile at several tile sizes and ms per training step of a fresh U-Net (bench/browser.ts). */
+  benchmarkModel: {
+    params: { readonly config: UnetConfig; readonly tileSizes: readonly number[]; readonly repeats: number; readonly trainTile: number; readonly trainSteps: number };
+    result: {
+      readonly backend: BackendName;
+      readonly forward: readonly { readonly tile: number; readonly outTile: number; readonly msPerTile: number; readonly mpxPerS: number; readonly peakBytes: number }[];
+      readonly training: { readonly tile: number; readonly steps: number; readonly msPerStep: number } | null;
+    };
+    progress: { readonly stage: string };
+  };
   /** The loaded (possibly fine-tuned) model as files: model.json, weights, model-card.json (transferred). */
   exportModel: {
     params: Record<string, never>;

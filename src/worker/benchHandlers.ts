@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs';
+import { trainSegmenter, type TrainingSample } from '../model/train';
+import { createUnet } from '../model/unet';
+import { outputSize } from '../model/validSize';
+import type { Handlers } from './handle';
+import { seededValues } from './probe';
+import type { BackendName } from './protocol';
+
+/** A synthetic image of discs, so training tiles and weight maps look like real nuclei data. */
+function discSample(size: number): TrainingSample {
+  const data = new Float32Array(size * size);
+  const labels = new Uint8Array(size * size).fill(1);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const inside = ((x % 40) - 20) ** 2 + ((y % 40) - 20) ** 2 < 150;
+      data[y * size + x] = inside ? 0.8 : 0.2;
+      if (inside) labels[y * size + x] = 2;
+    }
+  }
+  return { image: { width: size, height: size, data }, labels };
+}
+
+/**
+ * In-browser model benchmark: forward time per tile at several tile sizes, and training time per step,
+ * on the active backend. Runs in the worker so the numbers include everything the app pays for.
+ */
+export function createBenchHandlers(): Handlers {
+  return {
+    benchmarkModel: async ({ config, tileSizes, repeats, trainTile, trainSteps }, ctx) => {
+      const backend = tf.getBackend() as BackendName;
+      const segmenter = createUnet(config);
+      const forward: { tile: number; outTile: number; msPerTile: number; mpxPerS: number; peakBytes: number }[] = [];
+      let training: { tile: number; steps: number; msPerStep: number } | null = null;
+      try {
+        for (const tile of tileSizes) {
+          if (ctx.signal.aborted) throw Object.assign(new Error('Cancelled'), { name: 'AbortError' });
+          const x = tf.tensor4d(seededValues(tile * tile, tile), [1, tile, tile, 1]);
+          try {
+            const once = async () => {
+              const y = segmenter.predictTile(x);
+              await y.data();
+              y.dispose();
+            };
+            // The warm-up run is profiled for its peak memory (it also compiles shaders / XNNPACK operators).
+            const profile = await tf.profile(once);
+            const start = performance.now();
+            for (let i = 0; i < repeats; i++) await once();
+            const ms = (performance.now() - start) / repeats;
+            const out = outputSize(config, tile);
+            forward.push({ tile, outTile: out, msPerTile: ms, mpxPerS: (out * out) / (ms * 1e3), peakBytes: profile.peakBytes });
+            ctx.progress({ stage: `forward ${tile}px: ${ms.toFixed(1)} ms` });
+          } finally {
+            x.dispose();
+          }
+        }
+        if (trainSteps > 0) {
+          // One untimed step first: it creates optimizer slots and compiles kernels.
+          const sample = discSample(Math.max(trainTile + 40, 300));
+          await trainSegmenter(segmenter, [sample], { steps: 1, tileSize: trainTile, seed: 1 });
+          const result = await trainSegmenter(segmenter, [sample], { steps: trainSteps, tileSize: trainTile, seed: 2, skipSmokeTest: true, signal: ctx.signal });
+          training = { tile: trainTile, steps: result.steps, msPerStep: result.msPerStep };
+          ctx.progress({ stage: `training: ${result.msPerStep.toFixed(0)} ms/step` });
+        }
+      } finally {
+        segmenter.dispose();
+      }
+      return { backend, forward, training };
+    },
+  };
+}

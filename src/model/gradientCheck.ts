@@ -42,26 +42,31 @@ export function logitsFunction(segmenter: Segmenter): (input: tf.Tensor4D, train
 /**
  * Runs one forward and backward pass on the smallest legal tile with the active backend and throws a
  * MissingKernelError naming the first missing kernel. Leaves no tensors behind and changes no weights.
+ * Reads the results asynchronously: a synchronous read (dataSync) on WebGPU goes through a canvas path
+ * that lost the device in Chromium, which would turn a check into the failure it guards against.
  */
-export function gradientSmokeTest(segmenter: Segmenter): void {
+export async function gradientSmokeTest(segmenter: Segmenter): Promise<void> {
   const { config } = segmenter;
   const size = minInputSize(config);
   const logits = logitsFunction(segmenter);
+  let outputs: tf.Tensor[] = [];
   try {
-    tf.tidy(() => {
+    outputs = tf.tidy(() => {
       const input = tf.randomUniform([1, size, size, config.inChannels], 0, 1, 'float32', 1) as tf.Tensor4D;
       const { value, grads } = tf.variableGrads(() => {
         const out = logits(input, true);
         const [, h, w] = out.shape;
         return weightedSoftmaxCrossEntropy(out, tf.zeros([1, h, w], 'int32'), tf.ones([1, h, w]));
       });
-      // Reading the values forces every kernel to execute on lazily evaluating backends.
-      value.dataSync();
-      for (const g of Object.values(grads)) g.dataSync();
+      return [value, ...Object.values(grads)];
     });
+    // Reading the values forces every kernel to execute on lazily evaluating backends.
+    await Promise.all(outputs.map((t) => t.data()));
   } catch (e) {
     const match = /Kernel '([^']+)' not registered for backend '([^']+)'/.exec(e instanceof Error ? e.message : String(e));
     if (match) throw new MissingKernelError(match[1], match[2]);
     throw e;
+  } finally {
+    tf.dispose(outputs);
   }
 }

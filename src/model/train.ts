@@ -197,7 +197,7 @@ export async function trainSegmenter(
   const rng = createRng(options.seed ?? 1);
   const augment = options.augment === false ? {} : { ...defaultAugmentation, ...(options.augment ?? {}) };
 
-  if (!options.skipSmokeTest) gradientSmokeTest(segmenter);
+  if (!options.skipSmokeTest) await gradientSmokeTest(segmenter);
   const prepared = samples.map((s, i) => prepareSample(s, objectClass, options.weights, i));
   const nextTile = makeTileSampler(prepared, rng);
   const logits = logitsFunction(segmenter);

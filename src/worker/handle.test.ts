@@ -81,6 +81,18 @@ describe('worker dispatcher', () => {
     expect(rec.messages[1]).toMatchObject({ type: 'result', id: 4 });
   });
 
+  it('reports an AbortError that nobody asked for as an error, not as a cancellation', async () => {
+    const rec = recorder();
+    const handle = createDispatcher(
+      { selfTest: async () => Promise.reject(Object.assign(new Error('Device is lost'), { name: 'AbortError' })) },
+      rec.post,
+    );
+    await handle({ type: 'selfTest', id: 9, params: { target: 'conv', size: 4, channels: 1, seed: 1 } });
+    expect(rec.messages).toHaveLength(1);
+    expect(rec.messages[0]).toMatchObject({ type: 'error', id: 9, error: { name: 'OperationAborted' } });
+    if (rec.messages[0].type === 'error') expect(rec.messages[0].error.message).toContain('Device is lost');
+  });
+
   it('turns a malformed message and a throwing handler into error responses', async () => {
     const rec = recorder();
     const handle = createDispatcher({ selfTest: async () => Promise.reject(new RangeError('bad size')) }, rec.post);

@@ -88,7 +88,10 @@ export function createDispatcher(handlers: Handlers, post: Post): (message: unkn
       if (controller.signal.aborted) post({ type: 'cancelled', id }, []);
       else post({ type: 'result', id, command: type, result } as WorkerResponse, transfer);
     } catch (error) {
-      if (controller.signal.aborted || isAbortError(error)) post({ type: 'cancelled', id }, []);
+      // Only a cancel the main thread asked for is "cancelled". An AbortError nobody asked for (WebGPU
+      // rejects mapAsync with one when the device is lost) is a failure and must be reported as such.
+      if (controller.signal.aborted) post({ type: 'cancelled', id }, []);
+      else if (isAbortError(error)) post({ type: 'error', id, error: { name: 'OperationAborted', message: `The operation was aborted without a cancel request (GPU device lost?): ${describe(error).message}` } }, []);
       else post({ type: 'error', id, error: describe(error) }, []);
     } finally {
       running.delete(id);

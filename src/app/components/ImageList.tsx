@@ -67,13 +67,13 @@ const Item = memo(function Item({ image, selected }: { readonly image: ImageEntr
   );
 });
 
-/** The left sidebar: loaded images with thumbnails and status, plus open buttons and load progress. */
+/** The loaded images with thumbnails and status, plus open buttons and load progress. */
 export function ImageList() {
   const images = useStudio((s) => s.images);
   const selectedId = useStudio((s) => s.selectedId);
   const loading = useStudio((s) => s.loading);
   return (
-    <aside className="sidebar" aria-label="Images">
+    <div className="image-pane">
       <div className="sidebar-head">
         <h2>
           Images <span className="count" data-testid="image-count">{images.length}</span>
@@ -96,6 +96,6 @@ export function ImageList() {
         </ul>
       )}
       {images.length > 1 && <p className="muted tiny hint">↑/↓ switch images</p>}
-    </aside>
+    </div>
   );
 }

@@ -26,7 +26,7 @@ export function OpenButtons({ compact = false }: { readonly compact?: boolean })
   return (
     <div className={`open-buttons${compact ? ' compact' : ''}`}>
       <button className={compact ? '' : 'primary'} onClick={() => files.current?.click()} data-testid="open-files">
-        <Icon name="upload" /> Open images…
+        <Icon name="upload" /> {compact ? 'Open…' : 'Open images…'}
       </button>
       <button onClick={() => folder.current?.click()} data-testid="open-folder" title="Open every image in a folder (and its subfolders)">
         <Icon name="folder" /> Folder…

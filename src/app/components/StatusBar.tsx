@@ -26,7 +26,7 @@ export function StatusBar() {
       )}
       {tile && (
         <span className="status-tile muted" data-testid="status-tile" title="Tile geometry the memory-budget chooser picked for the last segmentation">
-          tile {tile.inputSize}→{tile.outputSize} px · batch {tile.batch} · {tile.tiles} tile{tile.tiles === 1 ? '' : 's'} · {mib(tile.estimateBytes)} of{' '}
+          tile {tile.inputWidth}×{tile.inputHeight}→{tile.outputWidth}×{tile.outputHeight} px · batch {tile.batch} · {tile.tiles} tile{tile.tiles === 1 ? '' : 's'} · {mib(tile.estimateBytes)} of{' '}
           {mib(tile.budgetBytes)}
           {tile.backoffs > 0 && ` · halved ${tile.backoffs}×`}
         </span>

@@ -1,5 +1,6 @@
 import { useStudio } from '../../state/store';
 import { EmptyState } from './EmptyState';
+import { ErrorBoundary } from './ErrorBoundary';
 import { ImageList } from './ImageList';
 import { ModelPanel } from './ModelPanel';
 import { DisplayPanel } from './panels/DisplayPanel';
@@ -10,25 +11,44 @@ import { OverlaysPanel } from './panels/OverlaysPanel';
 import { SegmentPanel } from './panels/SegmentPanel';
 import { Viewer } from './viewer/Viewer';
 
-/** Image list | viewer | model, segmentation, objects, labels, overlays, display and export. */
+/**
+ * Left: images, then how they look (overlays, display contrast). Centre: the viewer. Right: what is done
+ * to them (model, segmentation, objects, painted labels, export).
+ */
 export function Workspace() {
   const hasImages = useStudio((s) => s.images.length > 0);
   return (
     <main className="workspace">
-      <ImageList />
-      {hasImages ? <Viewer /> : <EmptyState />}
-      <aside className="panel" aria-label="Controls">
-        <ModelPanel />
-        <SegmentPanel />
+      <aside className="sidebar" aria-label="Images and display">
+        <ErrorBoundary area="the image list">
+          <ImageList />
+        </ErrorBoundary>
         {hasImages && (
-          <>
-            <InstancesPanel />
-            <OverlaysPanel />
-            <LabelsPanel />
-            <DisplayPanel />
-          </>
+          <div className="sidebar-bottom">
+            <ErrorBoundary area="the overlay settings">
+              <OverlaysPanel />
+            </ErrorBoundary>
+            <ErrorBoundary area="the display settings">
+              <DisplayPanel />
+            </ErrorBoundary>
+          </div>
         )}
-        <ExportPanel />
+      </aside>
+      <ErrorBoundary area="the viewer">{hasImages ? <Viewer /> : <EmptyState />}</ErrorBoundary>
+      <aside className="panel" aria-label="Controls">
+        <ErrorBoundary area="the model panel">
+          <ModelPanel />
+        </ErrorBoundary>
+        <ErrorBoundary area="the segmentation controls">
+          <SegmentPanel />
+          {hasImages && (
+            <>
+              <InstancesPanel />
+              <LabelsPanel />
+            </>
+          )}
+          <ExportPanel />
+        </ErrorBoundary>
       </aside>
     </main>
   );

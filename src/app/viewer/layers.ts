@@ -26,11 +26,11 @@ export function renderBase(raster: RasterImage, display: DisplaySettings): Layer
   return layerOf(raster.width, raster.height, rgba);
 }
 
-/** Colour map of the probability overlay: violet (0) to yellow (1), opacity rising with p. */
+/** Colour map of the probability overlay: violet (0) to warm orange (1), opacity rising with p. */
 const PROB_LUT = (() => {
   const lut = new Uint8ClampedArray(256 * 4);
-  const lo = [124, 58, 237];
-  const hi = [250, 204, 21];
+  const lo = [109, 40, 217];
+  const hi = [251, 146, 60];
   for (let v = 0; v < 256; v++) {
     const t = v / 255;
     for (let c = 0; c < 3; c++) lut[v * 4 + c] = lo[c] + (hi[c] - lo[c]) * t;
@@ -53,7 +53,13 @@ export function renderProbability(probability: Float32Array, width: number, heig
   return layerOf(width, height, rgba);
 }
 
-/** Instances filled in their palette colours, and their outlines (pixels with a 4-neighbour of another id). */
+/**
+ * Instances filled in their palette colours, and their outlines: object pixels with a 4-neighbour of
+ * another id inside the image (the image border is not drawn as a contour, it would frame the image).
+ */
+/** Mask outline colour: cyan, apart from the warm probability map and the orange foreground class. */
+const OUTLINE = [34, 229, 255] as const;
+
 export function renderInstances(labels: Uint32Array, count: number, width: number, height: number): { fill: Layer; outline: Layer } {
   const colours = instanceColorTable(count);
   const fill = new Uint8ClampedArray(width * height * 4);
@@ -69,12 +75,14 @@ export function renderInstances(labels: Uint32Array, count: number, width: numbe
       fill[o + 2] = colours[id * 3 + 2];
       fill[o + 3] = 255;
       const edge =
-        x === 0 || y === 0 || x === width - 1 || y === height - 1 ||
-        labels[i - 1] !== id || labels[i + 1] !== id || labels[i - width] !== id || labels[i + width] !== id;
+        (x > 0 && labels[i - 1] !== id) ||
+        (x < width - 1 && labels[i + 1] !== id) ||
+        (y > 0 && labels[i - width] !== id) ||
+        (y < height - 1 && labels[i + width] !== id);
       if (edge) {
-        outline[o] = 255;
-        outline[o + 1] = 230;
-        outline[o + 2] = 0;
+        outline[o] = OUTLINE[0];
+        outline[o + 1] = OUTLINE[1];
+        outline[o + 2] = OUTLINE[2];
         outline[o + 3] = 255;
       }
     }

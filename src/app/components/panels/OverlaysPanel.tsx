@@ -3,11 +3,11 @@ import { overlayKinds, type OverlayKind } from '../../../state/viewerSlice';
 import { Icon } from '../Icon';
 import { Section } from './Section';
 
-const names: Record<OverlayKind, { label: string; key: string }> = {
-  probability: { label: 'Probability', key: 'P' },
-  outline: { label: 'Mask outline', key: 'O' },
-  instances: { label: 'Objects (colours)', key: 'I' },
-  labels: { label: 'Painted labels', key: 'L' },
+const names: Record<OverlayKind, { label: string; key: string; what: string }> = {
+  probability: { label: 'Probability', key: 'P', what: 'Foreground probability from the model (violet low, orange high)' },
+  outline: { label: 'Outline', key: 'O', what: 'Contours of the objects of the mask (threshold, minimum size)' },
+  instances: { label: 'Objects', key: 'I', what: 'Each object in its own colour' },
+  labels: { label: 'Labels', key: 'L', what: 'Your painted background / foreground labels' },
 };
 
 /** Visibility and opacity of each overlay. */
@@ -31,7 +31,9 @@ export function OverlaysPanel() {
             >
               <Icon name={o.visible ? 'eye' : 'eyeOff'} />
             </button>
-            <span className="overlay-name small">{names[kind].label}</span>
+            <span className="overlay-name small" title={names[kind].what}>
+              {names[kind].label}
+            </span>
             <input
               type="range"
               min={0}

@@ -159,7 +159,8 @@ async function main(): Promise<void> {
       foregroundClass: 1,
       trainedSteps: baseSteps + done,
       training: {
-        command: commandLine(),
+        // A fine-tuned model is reproduced by the chain of commands that made it.
+        command: initCard?.training ? `${initCard.training.command} && ${commandLine()}` : commandLine(),
         seed,
         data: `${dataset?.data ?? imagesDir} (${files.length} images)`,
         licence: dataset?.licence ?? 'see the data set',

@@ -109,6 +109,9 @@ export const createImagesSlice: StateCreator<StudioState, [], [], ImagesSlice> =
             };
           });
           for (const e of entries) get().initDisplay(e.id);
+          if (entries.length > 1) {
+            get().notify('info', `${leaf(source.path)} has ${entries.length} pages: each is its own image (#1–#${entries.length}), segmented, painted and exported separately.`);
+          }
           set((s) => ({ images: [...s.images, ...entries], selectedId: s.selectedId ?? entries[0]?.id ?? null }));
           loaded += entries.length;
         } catch (error) {

@@ -31,8 +31,10 @@ export interface SegmentationSlice {
   segRun: SegmentRun | null;
   /** Prediction keys cached per image. */
   segmented: Record<string, string[]>;
-  /** Bumped whenever a prediction or instance result arrives. */
+  /** Bumped whenever a prediction arrives. */
   predictionVersion: number;
+  /** Bumped whenever instances arrive. */
+  instancesVersion: number;
   threshold: number;
   connectivity: 4 | 8;
   minSize: number;
@@ -49,6 +51,7 @@ export const initialSegmentationState = {
   segRun: null as SegmentRun | null,
   segmented: {} as Record<string, string[]>,
   predictionVersion: 0,
+  instancesVersion: 0,
   threshold: 0.5,
   connectivity: 4 as 4 | 8,
   minSize: 0,
@@ -185,7 +188,7 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
           px.instances = { key, labels: result.labels, count: result.count, foreground: result.foreground };
           set((s) => ({
             instances: { ...s.instances, [id]: { key, count: result.count, foreground: result.foreground } },
-            predictionVersion: s.predictionVersion + 1,
+            instancesVersion: s.instancesVersion + 1,
           }));
         })
         .catch((error: unknown) => get().notify('error', `Could not count objects: ${error instanceof Error ? error.message : String(error)}`));

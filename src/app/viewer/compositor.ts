@@ -9,6 +9,8 @@ export interface LayerSet {
   readonly height: number;
   base: Layer | null;
   probability: Layer | null;
+  /** The probability map the probability layer was drawn from (skip redrawing the same one). */
+  probabilityOf: Float32Array | null;
   instances: Layer | null;
   outline: Layer | null;
   /** The prediction key the instance layers were made from (to drop them when the model changes). */

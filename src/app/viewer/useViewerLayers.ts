@@ -15,6 +15,7 @@ export function useViewerLayers(id: string | null, layersRef: React.RefObject<La
   const predKey = useStudio((s) => (id ? currentPredictionKey(s, id) : null));
   const instKey = useStudio((s) => (id ? currentInstancesKey(s, id) : null));
   const version = useStudio((s) => s.predictionVersion);
+  const instancesVersion = useStudio((s) => s.instancesVersion);
   const dirty = useStudio((s) => s.labelsDirty);
   const classes = useStudio((s) => s.classes);
 
@@ -27,7 +28,7 @@ export function useViewerLayers(id: string | null, layersRef: React.RefObject<La
       return;
     }
     const { width, height } = px.raster;
-    const set: LayerSet = { id, width, height, base: null, probability: null, instances: null, outline: null, instancesFor: null, labels: createLabelLayer(width, height) };
+    const set: LayerSet = { id, width, height, base: null, probability: null, probabilityOf: null, instances: null, outline: null, instancesFor: null, labels: createLabelLayer(width, height) };
     if (px.labels && set.labels) drawLabelRect(set.labels, px.labels, { x: 0, y: 0, width, height }, colours(useStudio.getState().classes));
     layersRef.current = set;
     redraw();
@@ -50,7 +51,9 @@ export function useViewerLayers(id: string | null, layersRef: React.RefObject<La
     const set = layersRef.current;
     if (!id || !set || set.id !== id) return;
     const probability = currentPrediction(useStudio.getState(), id);
+    if (probability === set.probabilityOf) return;
     set.probability = probability ? renderProbability(probability, set.width, set.height) : null;
+    set.probabilityOf = probability;
     redraw();
   }, [id, predKey, version, redraw, layersRef]);
 
@@ -72,7 +75,7 @@ export function useViewerLayers(id: string | null, layersRef: React.RefObject<La
       set.instancesFor = null;
     }
     redraw();
-  }, [id, instKey, predKey, version, redraw, layersRef]);
+  }, [id, instKey, predKey, instancesVersion, redraw, layersRef]);
 
   // Labels changed outside the viewer's own strokes (undo, redo, accept, class colours).
   useEffect(() => {

@@ -21,7 +21,7 @@ export function ExportPanel() {
 
   return (
     <Section title="Export" testId="export-panel">
-      <p className="muted tiny">
+      <p className="muted tiny export-names">
         {image ? (
           <>
             <code>{image.exportName}_mask.png</code>, <code>_labels.png</code> (16-bit ids), <code>_prob.png</code>, <code>_preview.png</code>,{' '}

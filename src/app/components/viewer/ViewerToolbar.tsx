@@ -1,3 +1,4 @@
+import { isSegmented } from '../../../state/predictions';
 import { useStudio } from '../../../state/store';
 import { BRUSH_SIZES, type Tool } from '../../../state/labelsSlice';
 import { viewOf } from '../../../state/viewerSlice';
@@ -10,6 +11,34 @@ const tools: readonly { tool: Tool; icon: IconName; label: string; key: string }
   { tool: 'fill', icon: 'fill', label: 'Flood fill', key: 'G' },
   { tool: 'pan', icon: 'pan', label: 'Pan', key: 'H' },
 ];
+
+/** The main action, always in reach: segment the shown image (S), or cancel the run in progress. */
+function SegmentButton() {
+  const id = useStudio((s) => s.selectedId);
+  const running = useStudio((s) => s.segRun !== null);
+  const ready = useStudio((s) => s.modelStatus === 'ready');
+  const segmented = useStudio((s) => isSegmented(s, s.selectedId));
+  const segment = useStudio((s) => s.segmentImages);
+  const cancel = useStudio((s) => s.cancelSegmentation);
+  if (running) {
+    return (
+      <button className="segment-btn" onClick={cancel} title="Cancel the segmentation (Esc)" data-testid="toolbar-cancel">
+        <span className="spinner" aria-hidden="true" /> Cancel
+      </button>
+    );
+  }
+  return (
+    <button
+      className="segment-btn primary"
+      disabled={!ready || !id || segmented}
+      onClick={() => id && void segment([id])}
+      title={segmented ? 'Already segmented with this model' : ready ? 'Segment this image (S)' : 'Waiting for the model'}
+      data-testid="toolbar-segment"
+    >
+      <Icon name="play" /> {segmented ? 'Segmented' : 'Segment'}
+    </button>
+  );
+}
 
 /** Index of the listed brush size closest to `size` (the slider moves through the list, not linearly). */
 function sizeIndex(size: number): number {
@@ -93,14 +122,15 @@ export function ViewerToolbar() {
           <Icon name="redo" />
         </button>
       </div>
+      <SegmentButton />
       <div className="tool-group push-right">
-        <button className="tool" title="Zoom out (-)" aria-label="Zoom out" onClick={() => zoomSelected(-1)}>
+        <button className="tool zoom-step" title="Zoom out (-)" aria-label="Zoom out" onClick={() => zoomSelected(-1)}>
           <Icon name="zoomOut" />
         </button>
         <button className="zoom-label" title="Actual pixels (100 %)" data-testid="zoom-label" onClick={() => zoomSelectedTo(1)}>
           {zoomLabel(zoom)}
         </button>
-        <button className="tool" title="Zoom in (+)" aria-label="Zoom in" onClick={() => zoomSelected(1)}>
+        <button className="tool zoom-step" title="Zoom in (+)" aria-label="Zoom in" onClick={() => zoomSelected(1)}>
           <Icon name="zoomIn" />
         </button>
         <button className="tool" title="Fit to window (0 or F)" aria-label="Fit to window" data-testid="fit" onClick={fit}>

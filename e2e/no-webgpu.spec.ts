@@ -13,5 +13,6 @@ test('without WebGPU the app runs on a fallback backend and shows a clear notice
   await expect(page.getByTestId('backend-status')).toHaveAttribute('data-status', 'ready');
   expect(['wasm', 'webgl', 'cpu']).toContain(await page.getByTestId('backend-name').textContent());
   await expect(page.getByTestId('backend-notice')).toBeVisible();
+  await expect(page.getByTestId('backend-reason')).toContainText('WebGPU was requested but is not available');
   expect(console.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
 });

@@ -229,7 +229,8 @@ export async function initBackend(requested: BackendPreference, hooks: BackendHo
     reason = `The only WebGPU adapter is a software fallback (${probe.facts.architecture || probe.facts.vendor}), slower than the CPU; ${chosen} was the fastest of: ${probeList(probes)}.`;
     notice = 'No GPU acceleration: WebGPU here is a software fallback, so a CPU backend is used.';
   } else {
-    reason = `${chosen} was the fastest of: ${probeList(probes)}.`;
+    const asked = requested === 'webgpu' ? 'WebGPU was requested but is not available; ' : '';
+    reason = `${asked}${chosen} was the fastest of: ${probeList(probes)}.`;
     notice = `WebGPU is not available (${probe.error ?? 'no adapter'}). Segmentation runs on ${chosen}; use Chrome or Edge with WebGPU for GPU speed.`;
   }
   return { ...base, backend: chosen, ...(probe.facts ? { gpu: probe.facts } : {}), probes, ...wasmFacts(chosen), reason, ...(notice ? { notice } : {}) };

@@ -91,3 +91,32 @@ test('a long segmentation shows progress, keeps the page responsive and can be c
   await expect(page.getByTestId('status-text')).toContainText('cancelled');
   await expect(page.getByTestId('badge-segmented')).toHaveCount(0);
 });
+
+test('a colour JPEG is decoded by the browser in the worker and offers the channel the model reads', async ({ page }) => {
+  await openApp(page);
+  // The JPEG is encoded in the page (no JPEG encoder in Node) and dropped like a file from the desktop.
+  await page.evaluate(async () => {
+    const canvas = new OffscreenCanvas(120, 90);
+    const g = canvas.getContext('2d')!;
+    g.fillStyle = '#203050';
+    g.fillRect(0, 0, 120, 90);
+    g.fillStyle = '#f0a020';
+    g.beginPath();
+    g.arc(60, 45, 20, 0, 2 * Math.PI);
+    g.fill();
+    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+    const dataTransfer = new DataTransfer();
+    dataTransfer.items.add(new File([blob], 'colour.jpg', { type: 'image/jpeg' }));
+    for (const type of ['dragenter', 'dragover', 'drop']) document.body.dispatchEvent(new DragEvent(type, { dataTransfer, bubbles: true, cancelable: true }));
+  });
+  await expect(page.getByTestId('image-item')).toHaveCount(1);
+  await expect(page.getByTestId('image-item')).toContainText('120×90 · 8-bit RGB');
+  const channel = page.getByTestId('channel-select');
+  await expect(channel).toHaveValue('mean');
+  await channel.selectOption('1');
+  await expect(channel).toHaveValue('1');
+  // The cursor readout shows all three raw channel values.
+  const box = (await page.getByTestId('viewer').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await expect(page.getByTestId('readout-value')).toHaveText(/^\d+, \d+, \d+$/);
+});

@@ -10,6 +10,7 @@ import { Workspace } from './components/Workspace';
 import { useFileDrop } from './hooks/useFileDrop';
 import { useInstancesSync } from './hooks/useInstancesSync';
 import { useShortcuts } from './hooks/useShortcuts';
+import { useUnsavedGuard } from './hooks/useUnsavedGuard';
 
 export function App() {
   const startBackend = useStudio((s) => s.startBackend);
@@ -18,6 +19,7 @@ export function App() {
   }, [startBackend]);
   useShortcuts();
   useInstancesSync();
+  useUnsavedGuard();
   const dragging = useFileDrop();
   return (
     <div className="app">

@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import type { ImageEntry } from '../../state/imagesSlice';
-import { isSegmented } from '../../state/predictions';
+import { currentInstancesKey, isSegmented } from '../../state/predictions';
 import { useStudio } from '../../state/store';
 import { Icon } from './Icon';
 import { OpenButtons } from './OpenButtons';
@@ -17,6 +17,10 @@ const Item = memo(function Item({ image, selected }: { readonly image: ImageEntr
   const stats = useStudio((s) => s.labelStats[image.id]);
   const segmented = useStudio((s) => isSegmented(s, image.id));
   const running = useStudio((s) => s.segRun?.id === image.id);
+  const objects = useStudio((s) => {
+    const summary = s.instances[image.id];
+    return summary && summary.key === currentInstancesKey(s, image.id) ? summary.count : null;
+  });
   const labelled = (stats?.background ?? 0) + (stats?.foreground ?? 0) > 0;
 
   const onRemove = (e: React.MouseEvent) => {
@@ -40,6 +44,7 @@ const Item = memo(function Item({ image, selected }: { readonly image: ImageEntr
         <div className="item-name">{image.name}</div>
         <div className="item-meta muted">
           {image.width}×{image.height} · {kind(image)}
+          {objects !== null && ` · ${objects} obj`}
         </div>
         <div className="badges">
           {running && <span className="tag tag-run">segmenting…</span>}

@@ -172,7 +172,14 @@ export interface LoadedLabels {
  * instances get a 1-px background seam); membranes: cells are the instances, membrane = id 0 and the
  * seams between cells. Partial: validated 0/1/2.
  */
-export function labelsFromRaster(raster: RasterImage, format: LabelFormat, task: Task, membraneValue: number, name: string): LoadedLabels {
+export function labelsFromRaster(
+  raster: RasterImage,
+  format: LabelFormat,
+  task: Task,
+  membraneValue: number,
+  name: string,
+  seamWidth: 1 | 2 = 1,
+): LoadedLabels {
   const { width, height } = raster;
   if (format === 'partial') return { labels: toPartialLabels(raster, name) };
   if (format === 'binary') {
@@ -180,7 +187,7 @@ export function labelsFromRaster(raster: RasterImage, format: LabelFormat, task:
     return { labels: partialFromBinary(mask) };
   }
   const ids = toLabelIds(raster);
-  const partial = partialFromInstances(ids, width, height);
+  const partial = partialFromInstances(ids, width, height, seamWidth);
   if (task === 'nuclei') return { labels: partial, instances: ids };
   for (let i = 0; i < partial.length; i++) partial[i] = partial[i] === 2 ? 1 : 2;
   return { labels: partial };

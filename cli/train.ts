@@ -22,6 +22,7 @@ import { loadModelDir, saveModelDir } from './modelFiles';
 const USAGE = `usage: npm run train -- --images DIR --labels DIR --labels-format binary|instance|partial
          --task nuclei|membranes --out DIR [options]
 data:      --membrane-value V (binary membranes: value that marks membrane, default 0)
+           --seam 1|2 (instance labels: px of background between touching objects, default 1)
            --ids 0-19 | --list FILE | --group G | --holdout-group G [--metadata CSV]
 model:     --init MODEL_DIR (fine-tune) | --depth 3 --base-filters 16 --dropout 0.1 --padding valid|same
            --name NAME
@@ -35,6 +36,7 @@ const SPEC: OptionSpec = {
   labels: { type: 'string' },
   'labels-format': { type: 'string' },
   'membrane-value': { type: 'string' },
+  seam: { type: 'string' },
   task: { type: 'string' },
   out: { type: 'string' },
   init: { type: 'string' },
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
   const steps = numberFlag(flags, 'steps', 2000, { integer: true, min: 0 });
   const backend = choiceFlag(flags, 'backend', ['wasm', 'cpu'] as const, 'wasm');
   const logEvery = numberFlag(flags, 'log-every', 25, { integer: true, min: 1 });
+  const seam = numberFlag(flags, 'seam', 1, { integer: true, min: 1, max: 2 }) as 1 | 2;
   const files = filterFiles(listImageFiles(imagesDir, '--images'), imagesDir, fileFilterFromFlags(flags));
 
   await initNodeBackend(backend);
@@ -122,7 +125,7 @@ async function main(): Promise<void> {
     if (labelRaster.width !== raster.width || labelRaster.height !== raster.height) {
       throw new Error(`${path.basename(labelFile)} is ${labelRaster.width}x${labelRaster.height} but its image is ${raster.width}x${raster.height}`);
     }
-    const { labels, instances } = labelsFromRaster(labelRaster, format, task, membraneValue, path.basename(labelFile));
+    const { labels, instances } = labelsFromRaster(labelRaster, format, task, membraneValue, path.basename(labelFile), seam);
     return { image: prepareInput(raster, normalization), labels, instances, name: stemOf(file) };
   });
 

@@ -45,3 +45,12 @@ describe('training samples', () => {
     expect(() => prepareSample({ image: plane(1, 1), labels: Uint8Array.of(5), name: 'b' }, 2)).toThrow(/b: label 5/);
   });
 });
+
+describe('wide seams', () => {
+  it('lets both touching instances yield their rim with seamWidth 2', () => {
+    const w = 6;
+    const ids = new Uint16Array(w * 2).map((_, i) => (i % w < 3 ? 1 : 2));
+    const p = partialFromInstances(ids, w, 2, 2);
+    expect([...p.slice(0, w)]).toEqual([2, 2, 1, 1, 2, 2]);
+  });
+});

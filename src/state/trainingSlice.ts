@@ -97,7 +97,13 @@ export const createTrainingSlice: StateCreator<StudioState, [], [], TrainingSlic
       if (model) set({ model: { ...model, card: result.card, random: false } });
       get().setStatus(`Fine-tuned for ${result.steps} steps (loss ${result.loss.toFixed(3)}, ${result.msPerStep.toFixed(0)} ms/step). Segment again to see the new predictions.`);
     } catch (error) {
-      if (error instanceof Error && error.name === 'AbortError') get().setStatus('Training cancelled; the model keeps the weights of the last finished step.');
+      if (error instanceof Error && error.name === 'AbortError') {
+        // The worker kept the weights of the last finished step and gave the card a new revision; fetch it
+        // so that predictions cached for the old weights are not shown as current.
+        const model = await getWorkerClient().call('describeModel', {});
+        set({ model });
+        get().setStatus('Training stopped; the model keeps the weights of the last finished step. Segment again to see them.');
+      }
       else get().notify('error', `Training failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       controller = null;

@@ -137,6 +137,8 @@ export function createModelHandlers(state: ModelState): Handlers {
       return describeModel(state);
     },
 
+    describeModel: async () => describeModel(state),
+
     segment: async ({ image, options }, ctx) => {
       const { segmenter, card } = state;
       if (!segmenter || !card) throw new Error('No model is loaded: choose one in the model panel first.');

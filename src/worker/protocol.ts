@@ -156,6 +156,12 @@ export interface CommandMap {
     result: LoadedModel;
     progress: { readonly fraction: number };
   };
+  /** What is loaded now (after a cancelled training the weights changed but no result was sent). */
+  describeModel: {
+    params: Record<string, never>;
+    result: LoadedModel;
+    progress: never;
+  };
   /** Overlap-tile segmentation of one image with the loaded model. */
   segment: {
     params: { readonly image: PlaneMessage; readonly options: SegmentOptions };

@@ -51,6 +51,7 @@ export function createTrainHandlers(state: ModelState): Handlers {
         ...card,
         name: `${base} (fine-tuned)`,
         trainedSteps: card.trainedSteps + result.steps,
+        // A new revision even for a stopped run: the weights changed, so cached predictions are stale.
         createdAt: new Date().toISOString(),
         // Held-out metrics described the model before fine-tuning; they no longer apply.
         metrics: undefined,

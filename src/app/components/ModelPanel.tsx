@@ -1,6 +1,5 @@
 import { useEffect } from 'react';
 import { useStudio } from '../../state/store';
-import { TrainPanel } from './TrainPanel';
 
 function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
@@ -51,7 +50,7 @@ export function ModelPanel() {
         </div>
       )}
       {card && (
-        <dl className="facts small" data-testid="model-facts" data-model-name={card.name}>
+        <dl className="facts small" data-testid="model-facts" data-model-name={card.name} data-trained={card.trainedSteps}>
           <dt>Task</dt>
           <dd>{card.task}</dd>
           <dt>U-Net</dt>
@@ -103,7 +102,6 @@ export function ModelPanel() {
           {tile.backoffs > 0 ? `; halved ${tile.backoffs}× after out-of-memory` : ''}.
         </p>
       )}
-      <TrainPanel />
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import { useStudio } from '../../state/store';
+import { Section } from './panels/Section';
 
 /** A small loss curve: the user sees at a glance whether fine-tuning converges. */
 function LossCurve({ values }: { values: readonly number[] }) {
@@ -31,8 +32,8 @@ export function TrainPanel() {
   const painted = Object.values(stats).filter((s) => s.background + s.foreground > 0);
   const bothClasses = painted.some((s) => s.background > 0) && painted.some((s) => s.foreground > 0);
   return (
-    <section className="train-panel" data-testid="train-panel">
-      <h3>Fine-tune</h3>
+    <Section title="Fine-tune" testId="train-panel">
+      <div className="train-panel">
       <p className="muted small">
         {painted.length === 0
           ? 'Paint background and foreground where the model is wrong, then train on those labels.'
@@ -74,6 +75,7 @@ export function TrainPanel() {
       )}
       <LossCurve values={history} />
       {trained > 0 && !run && <p className="muted small">Model trained for {trained} steps in total.</p>}
-    </section>
+      </div>
+    </Section>
   );
 }

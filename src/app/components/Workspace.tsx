@@ -9,11 +9,12 @@ import { InstancesPanel } from './panels/InstancesPanel';
 import { LabelsPanel } from './panels/LabelsPanel';
 import { OverlaysPanel } from './panels/OverlaysPanel';
 import { SegmentPanel } from './panels/SegmentPanel';
+import { TrainPanel } from './TrainPanel';
 import { Viewer } from './viewer/Viewer';
 
 /**
  * Left: images, then how they look (overlays, display contrast). Centre: the viewer. Right: what is done
- * to them (model, segmentation, objects, painted labels, export).
+ * to them (model, segmentation, objects, painted labels, fine-tuning, export).
  */
 export function Workspace() {
   const hasImages = useStudio((s) => s.images.length > 0);
@@ -47,6 +48,13 @@ export function Workspace() {
               <LabelsPanel />
             </>
           )}
+        </ErrorBoundary>
+        {hasImages && (
+          <ErrorBoundary area="the training controls">
+            <TrainPanel />
+          </ErrorBoundary>
+        )}
+        <ErrorBoundary area="the export controls">
           <ExportPanel />
         </ErrorBoundary>
       </aside>

@@ -1,3 +1,4 @@
+import { zipSync } from 'fflate';
 import type { StateCreator } from 'zustand';
 import { toSingleChannel } from '../image/normalize';
 import type { TrainingExample, TrainOptions } from '../worker/protocol';
@@ -118,7 +119,6 @@ export const createTrainingSlice: StateCreator<StudioState, [], [], TrainingSlic
   async downloadModel() {
     try {
       const { name, files } = await getWorkerClient().call('exportModel', {});
-      const { zipSync } = await import('fflate');
       const zip = zipSync(Object.fromEntries(files.map((f) => [f.name, f.bytes])));
       download(`${name.replace(/[^\w.-]+/g, '_')}.zip`, new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
     } catch (error) {

@@ -1,16 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
+import { createRng } from '../model/random';
 
-/** Deterministic pseudo-random values (mulberry32), so probes and self-tests compare like with like. */
+/** Seeded values in [-0.5, 0.5), so probes and self-tests compare like with like across backends. */
 export function seededValues(n: number, seed: number): Float32Array {
-  let a = seed >>> 0;
+  const rng = createRng(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  }
+  for (let i = 0; i < n; i++) out[i] = rng.next() - 0.5;
   return out;
 }
 

@@ -162,7 +162,7 @@ async function main(): Promise<void> {
   const keys = METRIC_KEYS[task];
   const mean = meanMetrics(rows, keys);
   process.stdout.write(`${formatTable(names, rows, mean, keys)}\n`);
-  const report = { model: modelDir, task, tta, images: rows.map((r, i) => ({ name: names[i], ...r })), mean, count: rows.length };
+  const report = { model: modelDir, ...options, tta, images: rows.map((r, i) => ({ name: names[i], ...r })), mean, count: rows.length };
   const jsonFile = optionalString(flags, 'json');
   if (jsonFile !== undefined) writeFileSync(jsonFile, JSON.stringify(report, null, 2) + '\n');
   if (flags['write-card']) {

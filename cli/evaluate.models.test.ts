@@ -1,0 +1,96 @@
+/**
+ * The shipped default models (public/models/*) load in Node and reproduce the held-out metrics in their
+ * cards. `npm run evaluate -- ... --json public/models/NAME/evaluation.json --write-card` stored per-image
+ * metrics next to each model; this test re-scores a few of those images with the same code path
+ * (decode, normalise from the card, overlap-tile segmentPlane, scoreProbabilities) and checks that the
+ * stored mean is what the card says. Skipped where ../shared/data is absent.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareInput } from '../src/image/normalize';
+import { segmentPlane } from '../src/model/segment';
+import { initNodeBackend } from './backend';
+import { labelFileFor, readRaster } from './dataset';
+import { scoreProbabilities } from './evaluate';
+import { loadModelDir } from './modelFiles';
+
+const root = path.resolve(__dirname, '..');
+const data = path.resolve(root, '../shared/data');
+
+interface Shipped {
+  readonly dir: string;
+  readonly images: string;
+  readonly labels: string;
+  readonly labelsFormat: 'binary' | 'instance';
+  /** Images re-scored (all 5 EM slices; for nuclei, empty = the first two stored, to stay quick). */
+  readonly subset: readonly string[];
+}
+
+interface Evaluation {
+  readonly task: 'nuclei' | 'membranes';
+  readonly threshold: number;
+  readonly minSize: number;
+  readonly membraneValue: number;
+  readonly tta: boolean;
+  readonly mean: Record<string, number>;
+  readonly images: ({ name: string } & Record<string, number>)[];
+}
+
+const shipped: readonly Shipped[] = [
+  {
+    dir: path.join(root, 'public/models/nuclei'),
+    images: path.join(data, 'dsb2018-nuclei/images'),
+    labels: path.join(data, 'dsb2018-nuclei/labels_instance'),
+    labelsFormat: 'instance',
+    subset: [],
+  },
+  {
+    dir: path.join(root, 'public/models/em-membranes'),
+    images: path.join(data, 'isbi2012-em/images'),
+    labels: path.join(data, 'isbi2012-em/labels'),
+    labelsFormat: 'binary',
+    subset: ['20', '21', '22', '23', '24'],
+  },
+];
+
+describe.skipIf(!existsSync(data))('shipped models', () => {
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it.each(shipped)('$dir loads and reproduces its card', async (m) => {
+    const evaluation = JSON.parse(readFileSync(path.join(m.dir, 'evaluation.json'), 'utf8')) as Evaluation;
+    const before = tf.memory().numTensors;
+    const { segmenter, card } = await loadModelDir(m.dir);
+    expect(card.metrics).toBeDefined();
+    // The card's numbers are the evaluation's means (rounded to 4 decimals).
+    for (const [k, v] of Object.entries(card.metrics ?? {})) expect(evaluation.mean[k]).toBeCloseTo(v, 4);
+    // Re-score a few held-out images: the first two stored, or the listed subset.
+    const names = m.subset.length > 0 ? m.subset : evaluation.images.slice(0, 2).map((r) => r.name);
+    for (const name of names) {
+      const stored = evaluation.images.find((r) => r.name === name);
+      expect(stored, `${name} is in the stored evaluation`).toBeDefined();
+      const imageFile = path.join(m.images, `${name}.png`);
+      const raster = readRaster(imageFile);
+      const { probabilities } = await segmentPlane(segmenter, prepareInput(raster, card.normalization), {
+        foregroundClass: card.foregroundClass,
+        tta: evaluation.tta,
+      });
+      const scores = scoreProbabilities(probabilities, readRaster(labelFileFor(imageFile, m.labels)), {
+        task: evaluation.task,
+        labelsFormat: m.labelsFormat,
+        membraneValue: evaluation.membraneValue,
+        threshold: evaluation.threshold,
+        minSize: evaluation.minSize,
+      });
+      for (const [k, v] of Object.entries(scores)) expect(v, `${name} ${k}`).toBeCloseTo(stored![k], 3);
+    }
+    segmenter.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -1,8 +1,6 @@
 import { useStudio } from '../../state/store';
+import { formatBytes } from '../formatBytes';
 
-function mib(bytes: number): string {
-  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
-}
 
 /** The chosen backend and device, always visible: users must know whether their GPU is used. */
 export function BackendBadge() {
@@ -35,7 +33,7 @@ export function BackendBadge() {
           {' · '}
           <span data-testid="backend-fallback">fallback={String(gpu.isFallbackAdapter)}</span>
           {' · '}
-          {mib(gpu.deviceMaxStorageBufferBindingSize)} binding
+          {formatBytes(gpu.deviceMaxStorageBufferBindingSize)} binding
         </span>
       )}
       {info.wasm && <span className="badge-detail">{info.wasm.simd ? 'SIMD' : 'no SIMD'} · {info.wasm.threads} thread{info.wasm.threads === 1 ? '' : 's'}</span>}

@@ -1,9 +1,7 @@
 import { useEffect } from 'react';
 import { useStudio } from '../../state/store';
+import { formatBytes } from '../formatBytes';
 
-function mib(bytes: number): string {
-  return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-}
 
 /** Model choice and facts, inference options, and what the memory-budget chooser picked. */
 export function ModelPanel() {
@@ -97,8 +95,8 @@ export function ModelPanel() {
       {tile && (
         <p className="small muted" data-testid="tile-report" data-input={tile.inputSize} data-output={tile.outputSize} data-batch={tile.batch}>
           Tile {tile.inputWidth}×{tile.inputHeight} → {tile.outputWidth}×{tile.outputHeight} px × batch {tile.batch},{' '}
-          {tile.tiles} tile{tile.tiles === 1 ? '' : 's'} ({tile.waste.toFixed(2)} input px per output px); estimate {mib(tile.estimateBytes)} of{' '}
-          {mib(tile.budgetBytes)} budget
+          {tile.tiles} tile{tile.tiles === 1 ? '' : 's'} ({tile.waste.toFixed(2)} input px per output px); estimate {formatBytes(tile.estimateBytes)} of{' '}
+          {formatBytes(tile.budgetBytes)} budget
           {tile.backoffs > 0 ? `; halved ${tile.backoffs}× after out-of-memory` : ''}.
         </p>
       )}

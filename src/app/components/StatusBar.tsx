@@ -1,9 +1,7 @@
 import { formatDuration } from '../../state/eta';
 import { useStudio } from '../../state/store';
+import { formatBytes } from '../formatBytes';
 
-function mib(bytes: number): string {
-  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
-}
 
 /** What the app is doing, the segmentation progress, the last tile geometry, and the backend's reason. */
 export function StatusBar() {
@@ -26,8 +24,8 @@ export function StatusBar() {
       )}
       {tile && (
         <span className="status-tile muted" data-testid="status-tile" title="Tile geometry the memory-budget chooser picked for the last segmentation">
-          tile {tile.inputWidth}×{tile.inputHeight}→{tile.outputWidth}×{tile.outputHeight} px · batch {tile.batch} · {tile.tiles} tile{tile.tiles === 1 ? '' : 's'} · {mib(tile.estimateBytes)} of{' '}
-          {mib(tile.budgetBytes)}
+          tile {tile.inputWidth}×{tile.inputHeight}→{tile.outputWidth}×{tile.outputHeight} px · batch {tile.batch} · {tile.tiles} tile{tile.tiles === 1 ? '' : 's'} · {formatBytes(tile.estimateBytes)} of{' '}
+          {formatBytes(tile.budgetBytes)}
           {tile.backoffs > 0 && ` · halved ${tile.backoffs}×`}
         </span>
       )}

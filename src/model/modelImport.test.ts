@@ -169,7 +169,7 @@ describe('model import: refusals', () => {
     expectRefused(
       () => importModelZip(zipSync(variant({ 'group1-shard1of1.bin': bin.slice(0, bin.length - 4) }))),
       'weights-size',
-      new RegExp(`too short: group1-shard1of1\\.bin hold ${bin.length - 4} bytes but .* need ${bin.length}`),
+      new RegExp(`too short: group1-shard1of1\\.bin holds ${bin.length - 4} bytes but .* need ${bin.length}`),
     );
     const longer = new Uint8Array(bin.length + 8);
     longer.set(bin);
@@ -201,7 +201,7 @@ describe('model import: refusals', () => {
   });
 
   it('refuses an invalid card, an unknown dtype, a graph model and foreign layers', () => {
-    expectRefused(() => importModelZip(zipSync(variant({ 'model-card.json': json({ ...card, task: 'cats' }) }))), 'bad-card', /model card: task/);
+    expectRefused(() => importModelZip(zipSync(variant({ 'model-card.json': json({ ...card, task: 'cats' }) }))), 'bad-card', /not a valid model card: task must be/);
     const int32 = variant({ 'model.json': modelJsonWith((m) => (m.weightsManifest[0].weights[0].dtype = 'int32')) });
     expectRefused(() => importModelZip(zipSync(int32)), 'unknown-dtype', /down0_conv1\/kernel has dtype "int32"/);
     const graph = variant({ 'model.json': modelJsonWith((m) => (m.format = 'graph-model')) });

@@ -85,7 +85,7 @@ function checkCard(json: unknown, where: string, expectInChannels: number | unde
   try {
     card = parseModelCard(json);
   } catch (error) {
-    return refuse('bad-card', `${MODEL_FILES.card} in ${where} is not a valid model card: ${(error as Error).message}`);
+    return refuse('bad-card', `${MODEL_FILES.card} in ${where} is not a valid model card: ${(error as Error).message.replace(/^model card: /, '')}`);
   }
   const have = card.architecture.inChannels;
   if (expectInChannels !== undefined && have !== expectInChannels) {
@@ -151,12 +151,12 @@ function gatherWeights(entries: EntryMap, folder: string, groups: readonly Manif
     }
     const need = group.specs.reduce((n, s) => n + s.bytes, 0);
     if (have !== need) {
-      const files = group.paths.join(' + ');
+      const files = `${group.paths.join(' + ')} ${group.paths.length === 1 ? 'holds' : 'hold'} ${have} bytes`;
       refuse(
         'weights-size',
         have < need
-          ? `the weights are too short: ${files} hold ${have} bytes but model.json's ${group.specs.length} weights need ${need}`
-          : `the weights are too long: ${files} hold ${have} bytes but model.json's ${group.specs.length} weights need only ${need}`,
+          ? `the weights are too short: ${files} but model.json's ${group.specs.length} weights need ${need}`
+          : `the weights are too long: ${files} but model.json's ${group.specs.length} weights need only ${need}`,
       );
     }
   }

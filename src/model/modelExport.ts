@@ -56,7 +56,7 @@ export function modelZipTime(card: ModelCard): Date {
 export function zipFiles(files: readonly NamedFile[], time: Date): Uint8Array {
   const zippable: Zippable = {};
   for (const f of files) {
-    if (f.name in zippable) throw new Error(`zipFiles: two files are named ${f.name}`);
+    if (Object.hasOwn(zippable, f.name)) throw new Error(`zipFiles: two files are named ${f.name}`);
     const stored = /\.(bin|zip|png|jpe?g|tiff?)$/i.test(f.name);
     zippable[f.name] = [f.bytes, { level: stored ? 0 : 6, mtime: time }];
   }

@@ -128,6 +128,24 @@ describe('model import: the good cases', () => {
     x.dispose();
   });
 
+  it('reads a bioimage.io-style package: the tfjs files in a ZIP inside the ZIP, the card inside or beside it', () => {
+    const rdf = strToU8('type: model\n');
+    const inner = zipSync(good);
+    expect(importModelZip(zipSync({ 'rdf.yaml': rdf, 'weights.zip': inner }), { fileName: 'p.zip' }).source).toBe('p.zip > weights.zip');
+    const innerNoCard = zipSync(variant({ 'model-card.json': undefined }));
+    const beside = zipSync({ 'rdf.yaml': rdf, 'weights.zip': innerNoCard, 'model-card.json': good['model-card.json'] });
+    expect(importModelZip(beside).card).toEqual(card);
+    expectRefused(() => importModelZip(zipSync({ 'rdf.yaml': rdf, 'weights.zip': innerNoCard })), 'missing-file', /model-card\.json is missing from the ZIP > weights\.zip/);
+    expectRefused(
+      () => importModelZip(zipSync({ 'rdf.yaml': rdf, 'a.zip': inner, 'b.zip': inner })),
+      'missing-file',
+      /no model\.json .* in the ZIP; found rdf\.yaml, a\.zip, b\.zip/,
+    );
+    // The nested archive is held to the same rules as the outer one.
+    const evilInner = zipSync({ ...good, '../x': new Uint8Array(1) });
+    expectRefused(() => importModelZip(zipSync({ 'rdf.yaml': rdf, 'weights.zip': evilInner })), 'unsafe-name', /the ZIP > weights\.zip contains the entry "\.\.\/x"/);
+  });
+
   it('importModel takes one ZIP or loose files', async () => {
     const zip = await modelZip(segmenter, card);
     expect(importModel([{ name: 'm.zip', bytes: zip }]).source).toBe('m.zip');

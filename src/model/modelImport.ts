@@ -221,8 +221,10 @@ export function importModelZip(bytes: Uint8Array, options: ModelImportOptions = 
   const inner = readZipEntries(entries.get(nested[0]) as Uint8Array, limits, innerWhere, limits.maxTotalBytes - outerBytes);
   const innerModelJson = findModelJson(inner, innerWhere);
   if (innerModelJson === null) refuse('missing-file', `there is no model.json (a tfjs layers model) in ${innerWhere}; ${listNames(inner)}`);
+  // The card normally travels inside the weights ZIP; one beside rdf.yaml is read only when it does not.
   const outerCard = [...entries.keys()].find((n) => baseName(n) === MODEL_FILES.card);
-  const cardFallback = outerCard === undefined ? undefined : parseJsonEntry(entries, outerCard, where, limits);
+  const innerHasCard = inner.has(folderOf(innerModelJson) + MODEL_FILES.card);
+  const cardFallback = innerHasCard || outerCard === undefined ? undefined : parseJsonEntry(entries, outerCard, where, limits);
   return importEntries(inner, innerWhere, innerModelJson, options, limits, cardFallback);
 }
 

@@ -341,3 +341,5 @@ export type WorkerResponse =
   | { readonly type: 'event'; readonly event: WorkerEvent };
 
 export type { ModelCard, UnetConfig } from '../model/types';
+export type { FineTuneRecipe, TrainingRecipe } from '../model/recipe';
+export type { FineTuneProgress, ValidationPoint, ValidationScore } from '../model/fineTuneTypes';

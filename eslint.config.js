@@ -7,6 +7,16 @@ import globals from 'globals';
 
 const tfjs = ['@tensorflow/*', '@tensorflow/**'];
 const layer = (name) => [`**/${name}/*`, `**/${name}`, `../${name}/*`, `../../${name}/*`];
+// Node tools and tests sit beside src, never under it: nothing in src imports them.
+const tools = [...layer('cli'), ...layer('bench'), ...layer('e2e')];
+// Of the worker layer, the UI side may see only the clients and the message types.
+const workerInternals = [
+  '**/worker/*',
+  '!**/worker/client',
+  '!**/worker/protocol',
+  '!**/worker/decodeClient',
+  '!**/worker/decodeProtocol',
+];
 
 const restrict = (patterns, message) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
@@ -35,29 +45,29 @@ export default tseslint.config(
   {
     files: ['src/image/**'],
     rules: restrict(
-      [...tfjs, 'react', 'react-dom', 'zustand', ...layer('model'), ...layer('worker'), ...layer('state'), ...layer('app')],
-      'src/image is the bottom layer: no tfjs, no React, no upper layers.',
+      [...tfjs, 'react', 'react-dom', 'zustand', ...layer('model'), ...layer('worker'), ...layer('state'), ...layer('app'), ...tools],
+      'src/image is the bottom layer: no tfjs, no React, nothing above it.',
     ),
   },
   {
     files: ['src/model/**'],
     rules: restrict(
-      ['react', 'react-dom', 'zustand', ...layer('worker'), ...layer('state'), ...layer('app')],
+      ['react', 'react-dom', 'zustand', ...layer('worker'), ...layer('state'), ...layer('app'), ...tools],
       'src/model may import only src/image and tfjs.',
     ),
   },
   {
     files: ['src/worker/**'],
     rules: restrict(
-      ['react', 'react-dom', 'zustand', ...layer('state'), ...layer('app')],
+      ['react', 'react-dom', 'zustand', ...layer('state'), ...layer('app'), ...tools],
       'src/worker may import only model, image and tfjs.',
     ),
   },
   {
     files: ['src/state/**'],
     rules: restrict(
-      [...tfjs, ...layer('model'), ...layer('app'), '**/worker/entry', '**/worker/handle', '**/worker/backend'],
-      'src/state talks to the worker only through worker/client and worker/protocol; never tfjs or model.',
+      [...tfjs, ...layer('model'), ...layer('app'), ...tools, ...workerInternals],
+      'src/state reaches the workers only through their clients and protocols (worker/client, worker/protocol, worker/decodeClient, worker/decodeProtocol); never tfjs or model.',
     ),
   },
   {
@@ -66,13 +76,13 @@ export default tseslint.config(
     rules: {
       ...reactHooks.configs.recommended.rules,
       ...restrict(
-        [...tfjs, ...layer('model'), '**/worker/entry', '**/worker/handle', '**/worker/backend'],
-        'src/app never imports tfjs, model or worker internals: go through src/state.',
+        [...tfjs, ...layer('model'), ...tools, ...workerInternals],
+        'src/app never imports tfjs, model or worker internals: go through src/state (worker protocol types are allowed).',
       ),
     },
   },
   {
     files: ['cli/**', 'bench/**'],
-    rules: restrict([...layer('state'), ...layer('app')], 'Node tools use model and image, never state or app.'),
+    rules: restrict([...layer('state'), ...layer('app'), ...layer('worker')], 'Node tools use model and image, never worker, state or app.'),
   },
 );

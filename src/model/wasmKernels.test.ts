@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend } from '../../cli/backend';
+import { initNodeBackend } from './nodeBackend.node';
 import { createUnet } from './unet';
 
 /** Deterministic uniform [-1, 1) numbers so that both backends see identical inputs. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend } from '../../cli/backend';
+import { initNodeBackend } from '../model/nodeBackend.node';
 import { percentile } from '../image/normalize';
 import type { FineTuneOptions, FineTuneResult, FineTuneSample } from '../model/fineTuneTypes';
 import type { TrainingRecipe } from '../model/recipe';

@@ -98,6 +98,10 @@ test('fine-tune: live curves and previews, segment and switch models while it tr
   await expect(plot.locator('canvas')).toHaveCount(1);
   await expect(progress).not.toHaveAttribute('data-preview-step', '');
   await expect.poll(() => probabilityAt(page, px, py)).not.toBe(parentP);
+  // Hovering the plot shows the values under the cursor in its legend.
+  const over = (await plot.locator('.u-over').boundingBox())!;
+  await page.mouse.move(over.x + over.width * 0.6, over.y + over.height / 2);
+  await expect(plot.locator('.u-legend .u-value').nth(2)).toHaveText(/^\d+\.\d{4}$/);
   await page.getByTestId('train-panel').screenshot({ path: testInfo.outputPath('train-panel-during-training.png') });
   await page.screenshot({ path: testInfo.outputPath('app-during-training.png') });
 

@@ -103,6 +103,8 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
       // A quicker switch to yet another model wins.
       if (get().modelId !== id) return;
       set({ model, modelStatus: 'ready' });
+      // The held-out share is the model's recipe's: the hatched strokes follow the model.
+      get().refreshSplits();
       if (model.random) get().notify('warning', 'No trained model is loaded: this U-Net has random weights, so its output is meaningless until you train it.');
       get().setStatus(`Model "${model.card.name}" ready (${(model.parameters / 1e6).toFixed(2)} M parameters).`);
     } catch (error) {

@@ -2,6 +2,7 @@ import { toSingleChannel } from '../image/normalize';
 import { splitRegions } from '../image/regionSplit';
 import type { FineTuneImage, LoadedModel, PreviewRegion } from '../worker/protocol';
 import { getPixels } from './pixels';
+import { SPLIT_SEED } from './splitSlice';
 import { currentPrediction } from './predictions';
 import { cropPlane, normalizationRange, previewCrop } from './previewRegion';
 import type { StudioState } from './store';
@@ -14,12 +15,11 @@ import { fitView, visibleImageBox } from './viewMath';
  * the preview region of what the user looks at. Kept outside the store: it holds buffers and timers.
  */
 
-/** Seed of the region split: the same labels are always split the same way (as in the CLI). */
-export const SPLIT_SEED = 1;
-
 export interface RunContext {
   readonly runId: string;
+  /** Id and name the run's model gets. */
   readonly modelId: string;
+  readonly name: string;
   /** Aborting discards the run (only before it started; Stop keeps what it learnt). */
   readonly controller: AbortController;
   /** Held-out labels per image, frozen at the start: later strokes only train. Null: all labels train. */

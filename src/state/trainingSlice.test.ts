@@ -8,6 +8,7 @@ import type { ImageEntry } from './imagesSlice';
 import { setImageWorker } from './imageWorker';
 import { addPixels, ensureLabels, getPixels } from './pixels';
 import { useStudio } from './store';
+import { initialSplitState } from './splitSlice';
 import { initialTrainingState } from './trainingSlice';
 
 /*
@@ -110,6 +111,7 @@ describe('training slice', () => {
     addPixels('a', { width: W, height: H, channels: 1, bitDepth: 8, data });
     useStudio.setState({
       ...initialTrainingState,
+      ...initialSplitState,
       images: [entry('a')],
       selectedId: 'a',
       labelStats: {},

@@ -1,16 +1,14 @@
 import { zipSync } from 'fflate';
 import type { StateCreator } from 'zustand';
-import { splitRegions } from '../image/regionSplit';
-import type { FineTuneEvent, FineTuneRecipe, TuningRecord, ValidationPoint } from '../worker/protocol';
+import type { FineTuneEvent, FineTuneRecipe, LoadedModel, TuningRecord, ValidationPoint } from '../worker/protocol';
 import { getWorkerClient } from './client';
 import { getPixels } from './pixels';
 import type { StudioState } from './store';
-import { checkTrainingLabels, nextTunedModel } from './trainingChecks';
+import { checkTrainingLabels, nextTunedModel, type PaintedSummary } from './trainingChecks';
 import {
   applyPreview,
   collectImages,
   currentPreviewRegion,
-  SPLIT_SEED,
   summarisePainted,
   takeLabelUpdates,
   type RunContext,
@@ -50,33 +48,19 @@ export interface TrainCurve {
   readonly validation: readonly ValidationPoint[];
 }
 
-/** Region counts of one image's painted labels under the validation split. */
-export interface SplitSummary {
-  readonly regions: number;
-  readonly heldOutRegions: number;
-}
-
 export interface TrainingSlice {
   trainOverrides: TrainOverrides;
-  /** No validation split: every painted label trains (and nothing guards against a worse model). */
-  useAllLabels: boolean;
   /** Re-predict the visible region every this many steps while training (0 = only on demand). */
   previewEvery: number;
-  splits: Record<string, SplitSummary>;
-  /** Bumped when held-out masks change (the label layer redraws them hatched). */
-  heldOutVersion: number;
   trainRun: TrainRun | null;
   trainCurve: TrainCurve;
   /** The last run's model and what came of it. */
   lastTuning: { readonly modelId: string; readonly name: string; readonly record: TuningRecord } | null;
   setTrainOverrides(change: TrainOverrides): void;
   resetTrainOverrides(): void;
-  setUseAllLabels(value: boolean): void;
   setPreviewEvery(steps: number): void;
   /** Called after every change of image `id`'s labels: refreshes its split, or sends the strokes to a running fine-tune. */
   labelsEdited(id: string): void;
-  /** Recomputes the validation split of the given images (all painted ones by default). */
-  refreshSplits(ids?: readonly string[]): void;
   /** Fine-tunes a copy of the selected model on the painted labels of every image that has some. */
   trainOnPaintedLabels(): Promise<void>;
   /** Stops the run after its current step; it still becomes a model with its best weights. */
@@ -89,10 +73,7 @@ export interface TrainingSlice {
 
 export const initialTrainingState = {
   trainOverrides: {} as TrainOverrides,
-  useAllLabels: false,
   previewEvery: 20,
-  splits: {} as Record<string, SplitSummary>,
-  heldOutVersion: 0,
   trainRun: null as TrainRun | null,
   trainCurve: { step: [], loss: [], smoothed: [], validation: [] } as TrainCurve,
   lastTuning: null as TrainingSlice['lastTuning'],
@@ -100,7 +81,6 @@ export const initialTrainingState = {
 
 let run: RunContext | null = null;
 let runCounter = 0;
-const splitTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
 function download(name: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
@@ -123,7 +103,6 @@ function scoreChange(record: TuningRecord): string {
 }
 
 export const createTrainingSlice: StateCreator<StudioState, [], [], TrainingSlice> = (set, get, api) => {
-  const fraction = () => get().model?.recipe.fineTune.validationFraction ?? 0.2;
 
   /** Sends pending label edits to the running fine-tune (once it runs; refused updates stay pending). */
   const flushLabels = async () => {
@@ -194,18 +173,71 @@ export const createTrainingSlice: StateCreator<StudioState, [], [], TrainingSlic
     get().refreshSplits();
   };
 
-  const computeSplit = (id: string) => {
-    splitTimers.delete(id);
-    const px = getPixels(id);
-    if (!px || run) return;
-    const labels = px.labels;
-    const painted = labels?.data.some((v) => v !== 0) ?? false;
-    const split = labels && painted ? splitRegions(labels.data, labels.width, labels.height, { fraction: fraction(), seed: SPLIT_SEED }) : null;
-    px.heldOut = split && !get().useAllLabels && split.heldOutRegions > 0 ? split.validation : null;
-    set((s) => ({
-      splits: { ...s.splits, [id]: { regions: split?.regions ?? 0, heldOutRegions: split?.heldOutRegions ?? 0 } },
-      heldOutVersion: s.heldOutVersion + 1,
-    }));
+  /** The run's context and its first state: queued, following the user's view for previews. */
+  const startRun = (parentId: string, parent: LoadedModel, useAll: boolean, summary: PaintedSummary): RunContext => {
+    const { id: modelId, name } = nextTunedModel(get().models, parent.card.name);
+    const ctx: RunContext = {
+      runId: `run-${++runCounter}`,
+      modelId,
+      name,
+      controller: new AbortController(),
+      validation: new Map(),
+      sent: new Set(),
+      dirty: new Set(),
+      ranges: new Map(),
+      started: false,
+      flushTimer: null,
+      regionTimer: null,
+      unsubscribe: () => {},
+    };
+    run = ctx;
+    // The next periodic preview shows what the user looks at then.
+    ctx.unsubscribe = api.subscribe((s, prev) => {
+      if (run !== ctx || (s.views === prev.views && s.selectedId === prev.selectedId && s.viewport === prev.viewport)) return;
+      if (ctx.regionTimer) clearTimeout(ctx.regionTimer);
+      ctx.regionTimer = setTimeout(() => void sendPreviewRegion(false), 400);
+    });
+    set({
+      trainRun: {
+        runId: ctx.runId,
+        parentId,
+        parentName: parent.card.name,
+        modelId,
+        name,
+        phase: 'waiting',
+        step: 0,
+        steps: get().trainOverrides.steps ?? parent.recipe.fineTune.steps,
+        loss: Number.NaN,
+        msPerStep: 0,
+        etaMs: 0,
+        labelledPixels: 0,
+        images: summary.images,
+        heldOutRegions: useAll ? 0 : summary.heldOutRegions,
+        regions: summary.regions,
+        previewStep: null,
+      },
+      trainCurve: initialTrainingState.trainCurve,
+    });
+    return ctx;
+  };
+
+  /** Lists the run's model; selects it and segments the shown image with it when it kept trained weights. */
+  const adopt = async (model: LoadedModel) => {
+    const record = model.tuning;
+    get().addModelEntry({ id: model.id, label: model.card.name, source: { kind: 'session' }, ...(record ? { tuning: record } : {}) });
+    if (!record) return;
+    set({ lastTuning: { modelId: model.id, name: model.card.name, record } });
+    const steps = `${record.steps}${record.aborted ? ` of ${record.requestedSteps} (stopped)` : ''} steps`;
+    const what = `${record.message} (${steps}; ${scoreChange(record)})`;
+    if (record.kept === 'start') {
+      get().setStatus(`"${model.card.name}" keeps the starting weights: ${what}`);
+      return;
+    }
+    get().setStatus(`"${model.card.name}" is ready: ${what} Segmenting with it…`);
+    await get().loadModel(model.id);
+    const selected = get().selectedId;
+    if (selected && get().modelId === model.id) await get().segmentImages([selected]);
+    get().setStatus(`Now using "${model.card.name}": ${what}`);
   };
 
   return {
@@ -217,11 +249,6 @@ export const createTrainingSlice: StateCreator<StudioState, [], [], TrainingSlic
 
     resetTrainOverrides() {
       set({ trainOverrides: {} });
-    },
-
-    setUseAllLabels(value) {
-      set({ useAllLabels: value });
-      get().refreshSplits();
     },
 
     setPreviewEvery(steps) {
@@ -236,14 +263,7 @@ export const createTrainingSlice: StateCreator<StudioState, [], [], TrainingSlic
         ctx.flushTimer = setTimeout(() => void flushLabels(), 300);
         return;
       }
-      const timer = splitTimers.get(id);
-      if (timer) clearTimeout(timer);
-      splitTimers.set(id, setTimeout(() => computeSplit(id), 200));
-    },
-
-    refreshSplits(ids) {
-      const list = ids ?? get().images.filter((i) => getPixels(i.id)?.labels).map((i) => i.id);
-      for (const id of list) computeSplit(id);
+      get().scheduleSplit(id);
     },
 
     async trainOnPaintedLabels() {
@@ -255,11 +275,8 @@ export const createTrainingSlice: StateCreator<StudioState, [], [], TrainingSlic
         state.notify('warning', 'Load a model before training.');
         return;
       }
-      // The split shown in the panel is the split trained with: refresh it now, not after the debounce.
-      for (const [id, timer] of splitTimers) {
-        clearTimeout(timer);
-        computeSplit(id);
-      }
+      // The split shown in the panel is the split trained with: compute pending ones now.
+      state.flushSplits();
       const useAll = get().useAllLabels;
       const summary = summarisePainted(get(), useAll);
       const problem = checkTrainingLabels(summary, useAll, [state.classes[0].name, state.classes[1].name]);
@@ -268,90 +285,35 @@ export const createTrainingSlice: StateCreator<StudioState, [], [], TrainingSlic
         state.setStatus(problem);
         return;
       }
-      const { id: modelId, name } = nextTunedModel(state.models, parent.card.name);
-      const ctx: RunContext = {
-        runId: `run-${++runCounter}`,
-        modelId,
-        controller: new AbortController(),
-        validation: new Map(),
-        sent: new Set(),
-        dirty: new Set(),
-        ranges: new Map(),
-        started: false,
-        flushTimer: null,
-        regionTimer: null,
-        unsubscribe: () => {},
-      };
-      run = ctx;
-      const { images, transfer } = collectImages(get(), ctx, useAll, fraction());
+      const ctx = startRun(parentId, parent, useAll, summary);
+      const { images, transfer } = collectImages(get(), ctx, useAll, parent.recipe.fineTune.validationFraction);
+      const preview = currentPreviewRegion(get(), ctx, parent);
       for (const image of get().images) {
         const px = getPixels(image.id);
         if (px) px.heldOut = ctx.validation.get(image.id) ?? null;
       }
-      const preview = currentPreviewRegion(get(), ctx, parent);
-      const overrides = get().trainOverrides;
-      const steps = overrides.steps ?? parent.recipe.fineTune.steps;
-      set((s) => ({
-        trainRun: {
-          runId: ctx.runId,
-          parentId,
-          parentName: parent.card.name,
-          modelId,
-          name,
-          phase: 'waiting',
-          step: 0,
-          steps,
-          loss: Number.NaN,
-          msPerStep: 0,
-          etaMs: 0,
-          labelledPixels: 0,
-          images: images.length,
-          heldOutRegions: summary.heldOutRegions,
-          regions: summary.regions,
-          previewStep: null,
-        },
-        trainCurve: initialTrainingState.trainCurve,
-        heldOutVersion: s.heldOutVersion + 1,
-      }));
-      // Follow the user's view: the next periodic preview shows what they look at then.
-      ctx.unsubscribe = api.subscribe((s, prev) => {
-        if (run !== ctx || (s.views === prev.views && s.selectedId === prev.selectedId && s.viewport === prev.viewport)) return;
-        if (ctx.regionTimer) clearTimeout(ctx.regionTimer);
-        ctx.regionTimer = setTimeout(() => void sendPreviewRegion(false), 400);
-      });
+      set((s) => ({ trainRun: s.trainRun && { ...s.trainRun, images: images.length }, heldOutVersion: s.heldOutVersion + 1 }));
       state.setStatus(`Fine-tuning "${parent.card.name}" on the labels of ${images.length} image${images.length === 1 ? '' : 's'}…`);
       try {
+        const budgetBytes = get().segmentOptions.budgetBytes;
         const { model } = await getWorkerClient().call(
           'fineTune',
           {
             runId: ctx.runId,
             parentId,
-            modelId,
-            name,
+            modelId: ctx.modelId,
+            name: ctx.name,
             images,
-            overrides,
+            overrides: get().trainOverrides,
             seed: 1,
             previewEvery: get().previewEvery,
             preview: preview?.region ?? null,
-            ...(get().segmentOptions.budgetBytes ? { budgetBytes: get().segmentOptions.budgetBytes } : {}),
+            ...(budgetBytes ? { budgetBytes } : {}),
           },
           { signal: ctx.controller.signal, transfer: [...transfer, ...(preview?.transfer ?? [])], onProgress: onEvent },
         );
-        const record = model.tuning;
         finishRun(ctx);
-        get().addModelEntry({ id: model.id, label: model.card.name, source: { kind: 'session' }, ...(record ? { tuning: record } : {}) });
-        if (record) set({ lastTuning: { modelId: model.id, name: model.card.name, record } });
-        const stepsText = record ? `${record.steps}${record.aborted ? ` of ${record.requestedSteps} (stopped)` : ''} steps` : '';
-        const what = record ? `${record.message} (${stepsText}; ${scoreChange(record)})` : '';
-        if (record?.kept === 'tuned') {
-          get().setStatus(`"${model.card.name}" is ready: ${what} Segmenting with it…`);
-          await get().loadModel(model.id);
-          const selected = get().selectedId;
-          if (selected && get().modelId === model.id) await get().segmentImages([selected]);
-          get().setStatus(`Now using "${model.card.name}": ${what}`);
-        } else {
-          get().setStatus(`"${model.card.name}" keeps the starting weights: ${what}`);
-        }
+        await adopt(model);
       } catch (error) {
         if (run === ctx) finishRun(ctx);
         if (error instanceof Error && error.name === 'AbortError') get().setStatus('Fine-tuning was cancelled before it started; nothing changed.');

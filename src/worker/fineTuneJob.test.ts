@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../model/nodeBackend.node';
 import { percentile } from '../image/normalize';
+import { fineTune } from '../model/fineTune';
 import type { FineTuneOptions, FineTuneResult, FineTuneSample } from '../model/fineTuneTypes';
 import type { TrainingRecipe } from '../model/recipe';
 import type { Segmenter } from '../model/types';
@@ -129,7 +130,7 @@ function gate(): { promise: Promise<void>; open(): void } {
 
 describe('model worker jobs', () => {
   beforeAll(async () => {
-    await initNodeBackend('cpu');
+    await initNodeBackend('wasm');
   });
   afterAll(() => {
     tf.disposeVariables();
@@ -284,5 +285,56 @@ describe('model worker jobs', () => {
     }
     expect(maxDiff).toBeLessThan(1e-4);
     for (const id of state.registry.ids()) state.registry.remove(id);
+  });
+
+  it('with the real trainer: a segmentation served between steps leaves the run exactly as it is without one', async () => {
+    const startTensors = tf.memory().numTensors;
+    const picture = image(64);
+    /** The real fineTune; optionally held after step 1 until a segmentation request is in the queue. */
+    const run = async (interleave: boolean): Promise<{ weights: Float32Array[]; served: Float32Array | null; alone: Float32Array }> => {
+      const hold = gate();
+      let stepped = () => {};
+      const firstStep = new Promise<void>((resolve) => (stepped = resolve));
+      const trainer: FineTuneFn = (segmenter, samples, options) =>
+        fineTune(segmenter, samples, {
+          ...options,
+          onProgress: (p) => {
+            options.onProgress?.(p);
+            if (p.step === 1) stepped();
+          },
+          betweenSteps: async () => {
+            if (interleave) await hold.promise;
+            await options.betweenSteps?.();
+          },
+        });
+      const { client, state } = startWorker(trainer);
+      await client.call('loadModel', { id: 'tiny', source: tiny });
+      const alone = (await client.call('segment', { modelId: 'tiny', image: copyPlane(picture), options: segmentOptions })).probabilities;
+      const training = client.call('fineTune', { runId: 'r', parentId: 'tiny', modelId: 'tiny~1', name: 't', images: [paintedImage(64)], overrides: { steps: 4 }, seed: 5, previewEvery: 0, preview: null });
+      let served: Float32Array | null = null;
+      if (interleave) {
+        await firstStep;
+        const during = client.call('segment', { modelId: 'tiny', image: copyPlane(picture), options: segmentOptions });
+        hold.open();
+        served = (await during).probabilities;
+      }
+      const { model } = await training;
+      expect(model.tuning?.steps).toBe(4);
+      const weights = state.registry.peek('tiny~1')!.segmenter.model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
+      for (const id of state.registry.ids()) state.registry.remove(id);
+      return { weights, served, alone };
+    };
+    const plain = await run(false);
+    const mixed = await run(true);
+    expect(Array.from(mixed.served!)).toEqual(Array.from(mixed.alone));
+    expect(mixed.weights.length).toBe(plain.weights.length);
+    mixed.weights.forEach((w, k) => expect(Array.from(w)).toEqual(Array.from(plain.weights[k])));
+    // And the run did train: its weights differ from the parent's.
+    const { client, state } = startWorker(fineTune);
+    await client.call('loadModel', { id: 'tiny', source: tiny });
+    const parent = state.registry.peek('tiny')!.segmenter.model.getWeights().map((w) => w.dataSync());
+    expect(parent.some((w, k) => w.some((v, i) => v !== plain.weights[k][i]))).toBe(true);
+    state.registry.remove('tiny');
+    expect(tf.memory().numTensors).toBe(startTensors);
   });
 });

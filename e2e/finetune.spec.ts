@@ -99,10 +99,10 @@ test('fine-tune: live curves and previews, segment and switch models while it tr
   await expect(progress).not.toHaveAttribute('data-preview-step', '');
   await expect.poll(() => probabilityAt(page, px, py)).not.toBe(parentP);
   // Hovering the plot shows the values under the cursor in its legend.
+  await plot.scrollIntoViewIfNeeded();
   const over = (await plot.locator('.u-over').boundingBox())!;
   await page.mouse.move(over.x + over.width * 0.6, over.y + over.height / 2);
   await expect(plot.locator('.u-legend .u-value').nth(2)).toHaveText(/^\d+\.\d{4}$/);
-  await page.getByTestId('train-panel').screenshot({ path: testInfo.outputPath('train-panel-during-training.png') });
   await page.screenshot({ path: testInfo.outputPath('app-during-training.png') });
 
   // "Preview now" re-predicts at the next step.
@@ -137,6 +137,8 @@ test('fine-tune: live curves and previews, segment and switch models while it tr
   await expect(result).toContainText(`${stepsRun} of 400 steps (stopped)`);
   await expect(page.getByTestId('train-validation')).toContainText('held out, before');
   const kept = await result.getAttribute('data-kept');
+  await result.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('app-after-stop.png') });
   await expect(select.locator('option', { hasText: 'nuclei · tuned 1' })).toHaveCount(1);
   if (kept === 'start') await select.selectOption('nuclei~tuned-1');
   await expect(facts).toHaveAttribute('data-model-name', 'nuclei · tuned 1');

@@ -207,7 +207,7 @@ describe('training slice', () => {
     expect(s.models[1]).toMatchObject({ label: 'nuclei · tuned 1', source: { kind: 'session' }, tuning: { steps: 17, bestStep: 10 } });
     expect(s.modelId).toBe('nuclei~tuned-1');
     expect(s.lastTuning?.record.kept).toBe('tuned');
-    expect(s.statusText).toContain('17 of 40 (stopped) steps');
+    expect(s.statusText).toContain('Kept the weights of step 10. (17 of 40 steps, stopped)');
     const segment = worker.calls.filter((c) => c.type === 'segment').at(-1)!;
     expect((segment.params as Params<'segment'>).modelId).toBe('nuclei~tuned-1');
   });

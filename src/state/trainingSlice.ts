@@ -95,13 +95,6 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** "0.912 → 0.954" style summary of a validation score pair. */
-function scoreChange(record: TuningRecord): string {
-  const { before, after } = record;
-  if (!before || !after) return 'no validation (all labels trained)';
-  return `held-out accuracy ${before.pixelAccuracy.toFixed(3)} → ${after.pixelAccuracy.toFixed(3)}, foreground IoU ${before.foregroundIou.toFixed(3)} → ${after.foregroundIou.toFixed(3)}`;
-}
-
 export const createTrainingSlice: StateCreator<StudioState, [], [], TrainingSlice> = (set, get, api) => {
 
   /** Sends pending label edits to the running fine-tune (once it runs; refused updates stay pending). */
@@ -227,8 +220,8 @@ export const createTrainingSlice: StateCreator<StudioState, [], [], TrainingSlic
     get().addModelEntry({ id: model.id, label: model.card.name, source: { kind: 'session' }, ...(record ? { tuning: record } : {}) });
     if (!record) return;
     set({ lastTuning: { modelId: model.id, name: model.card.name, record } });
-    const steps = `${record.steps}${record.aborted ? ` of ${record.requestedSteps} (stopped)` : ''} steps`;
-    const what = `${record.message} (${steps}; ${scoreChange(record)})`;
+    const steps = `${record.steps}${record.aborted ? ` of ${record.requestedSteps} steps, stopped` : ' steps'}`;
+    const what = `${record.message} (${steps}${record.before ? '' : '; nothing held out'})`;
     if (record.kept === 'start') {
       get().setStatus(`"${model.card.name}" keeps the starting weights: ${what}`);
       return;

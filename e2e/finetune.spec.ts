@@ -171,5 +171,10 @@ test('fine-tune: live curves and previews, segment and switch models while it tr
   const card = JSON.parse(new TextDecoder().decode(zip['model-card.json'])) as { name: string; fineTune: { parentId: string; steps: number } };
   expect(card.name).toBe('nuclei · tuned 1');
   expect(card.fineTune).toMatchObject({ parentId: 'nuclei', steps: stepsRun });
+
+  // Discard: the session forgets the tuned model and goes back to its parent.
+  await page.getByTestId('discard-model').click();
+  await expect(facts).toHaveAttribute('data-model-name', 'nuclei');
+  await expect(select.locator('option', { hasText: 'nuclei · tuned 1' })).toHaveCount(0);
   expect(console.errors).toEqual([]);
 });

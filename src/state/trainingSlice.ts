@@ -123,7 +123,11 @@ export const createTrainingSlice: StateCreator<StudioState, [], [], TrainingSlic
     if (!model) return;
     const found = currentPreviewRegion(get(), ctx, model);
     if (!found) return;
-    await getWorkerClient().call('updateFineTune', { runId: ctx.runId, preview: found.region, previewNow }, { transfer: found.transfer });
+    try {
+      await getWorkerClient().call('updateFineTune', { runId: ctx.runId, preview: found.region, previewNow }, { transfer: found.transfer });
+    } catch (error) {
+      get().notify('warning', `The live preview could not follow the view: ${errorText(error)}`);
+    }
   };
 
   const onEvent = (event: FineTuneEvent) => {
@@ -327,12 +331,7 @@ export const createTrainingSlice: StateCreator<StudioState, [], [], TrainingSlic
     },
 
     async previewNow() {
-      if (!run) return;
-      try {
-        await sendPreviewRegion(true);
-      } catch (error) {
-        get().notify('warning', `Could not preview: ${errorText(error)}`);
-      }
+      if (run) await sendPreviewRegion(true);
     },
 
     async downloadModel() {

@@ -15,7 +15,7 @@ import { dropFiles, openApp, paintStroke, probabilityAt } from './helpers';
 const CROP = dsbCrop(128, 128, 128);
 const COPY = { ...dsbCrop(128, 128, 128, 'nuclei-crop-copy.png') };
 
-/** Centroids of the largest nuclei and points far from any nucleus, from the crop's true instances. */
+/** Centroids of the 4 largest nuclei and 5 points far from any nucleus, from the crop's true instances. */
 function strokePlaces(): { nuclei: [number, number][]; background: [number, number][] } {
   const { size, instances } = CROP;
   const sums = new Map<number, { n: number; x: number; y: number }>();
@@ -36,8 +36,8 @@ function strokePlaces(): { nuclei: [number, number][]; background: [number, numb
     return true;
   };
   const background: [number, number][] = [];
-  for (let y = 12; y < size - 12 && background.length < 4; y += 23) {
-    for (let x = 12; x < size - 12 && background.length < 4; x += 29) if (far(x, y) && far(x + 6, y)) background.push([x, y]);
+  for (let y = 12; y < size - 12 && background.length < 5; y += 23) {
+    for (let x = 12; x < size - 12 && background.length < 5; x += 29) if (far(x, y) && far(x + 6, y)) background.push([x, y]);
   }
   return { nuclei, background };
 }
@@ -60,7 +60,7 @@ test('fine-tune: live curves and previews, segment and switch models while it tr
   // The starting model's prediction, at a pixel inside a nucleus we will paint.
   const { nuclei, background } = strokePlaces();
   expect(nuclei.length).toBe(4);
-  expect(background.length).toBe(4);
+  expect(background.length).toBe(5);
   const [px, py] = nuclei[0];
   await page.getByTestId('segment-current').click();
   await expect(page.getByTestId('badge-segmented')).toHaveCount(1);
@@ -79,7 +79,7 @@ test('fine-tune: live curves and previews, segment and switch models while it tr
   for (const [x, y] of nuclei) await paintStroke(page, [x - 3, y], [x + 3, y]);
   await expect(page.getByTestId('train-check')).toContainText('Paint some background too');
   await page.getByTestId('class-1').click();
-  for (const [x, y] of background) await paintStroke(page, [x, y], [x + 6, y]);
+  for (const [x, y] of background.slice(0, 4)) await paintStroke(page, [x, y], [x + 6, y]);
   const split = page.getByTestId('split-line');
   await expect(split).toHaveAttribute('data-regions', '8');
   await expect(split).toContainText(/^[1-9] of 8 painted regions held out for validation/);
@@ -109,6 +109,12 @@ test('fine-tune: live curves and previews, segment and switch models while it tr
   const previewStep = Number(await progress.getAttribute('data-preview-step'));
   await page.getByTestId('train-preview-now').click();
   await expect.poll(async () => Number(await progress.getAttribute('data-preview-step'))).toBeGreaterThan(previewStep);
+
+  // Painting goes on while it trains (the strokes join the next steps).
+  const counts = page.getByTestId('label-counts');
+  const backgroundBefore = Number(await counts.getAttribute('data-background'));
+  await paintStroke(page, background[4], [background[4][0] + 6, background[4][1]]);
+  await expect.poll(async () => Number(await counts.getAttribute('data-background'))).toBeGreaterThan(backgroundBefore);
 
   // A model switch while it trains: the other model loads between steps; then back to the parent.
   const select = page.getByTestId('model-select');

@@ -3,7 +3,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { logitsFunction } from './gradientCheck';
 import { weightedSoftmaxCrossEntropy } from './loss';
 import { createStepper, splitVariables } from './trainingStep';
-import type { Segmenter } from './types';
 import { createUnet } from './unet';
 import { outputSize } from './validSize';
 
@@ -13,7 +12,7 @@ const config = { depth: 2, baseFilters: 4, inChannels: 1, classes: 2, dropout: 0
 function deltasAfterStep(optimizer: 'adam' | 'sgd', encoderLrScale: number): { encoder: number[]; rest: number[] } {
   const net = createUnet(config);
   const { encoder, rest } = splitVariables(net);
-  const before = [...encoder, ...rest].map((v) => v.dataSync().slice());
+  const before = [...encoder, ...rest].map((v) => Float32Array.from(v.dataSync()));
   const stepper = createStepper(net, { optimizer, learningRate: 1e-3, encoderLrScale, momentum: 0.9 });
   const logits = logitsFunction(net);
   const n = 60;
@@ -23,7 +22,7 @@ function deltasAfterStep(optimizer: 'adam' | 'sgd', encoderLrScale: number): { e
     const t = tf.cast(tf.greater(tf.slice(x, [0, 16, 16, 0], [1, o, o, 1]).reshape([1, o, o]), 0), 'int32') as tf.Tensor3D;
     stepper.step(() => weightedSoftmaxCrossEntropy(logits(x, true), t, tf.ones([1, o, o])));
   });
-  const after = [...encoder, ...rest].map((v) => v.dataSync());
+  const after = [...encoder, ...rest].map((v) => Float32Array.from(v.dataSync()));
   const delta = before.map((b, i) => Math.sqrt(b.reduce((s, v, j) => s + (after[i][j] - v) ** 2, 0)));
   stepper.dispose();
   net.dispose();

@@ -71,7 +71,8 @@ export const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice>
 
   async runSelfTest(target) {
     set({ selfTest: null });
-    const params = target === 'model' ? { target, size: 64, channels: 1, seed: 7 } : { target, size: 24, channels: 8, seed: 42 };
+    const modelId = get().modelId ?? undefined;
+    const params = target === 'model' ? { target, size: 64, channels: 1, seed: 7, modelId } : { target, size: 24, channels: 8, seed: 42 };
     const result = await getWorkerClient().call('selfTest', params);
     set({ selfTest: result });
   },

@@ -115,6 +115,8 @@ export const createLabelsSlice: StateCreator<StudioState, [], [], LabelsSlice> =
         labelsDirty: dirty === undefined ? s.labelsDirty : { id, rect: dirty, version: s.labelsDirty.version + 1 },
       };
     });
+    // The validation split follows the strokes; during a fine-tune the new strokes join the training.
+    get().labelsEdited(id);
   };
 
   const undoRedo = (direction: 'undo' | 'redo') => {

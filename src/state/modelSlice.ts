@@ -1,13 +1,15 @@
 import type { StateCreator } from 'zustand';
-import type { LoadedModel, ModelSource, PlaneMessage, Progress, Result, SegmentOptions, TileReport } from '../worker/protocol';
+import type { LoadedModel, ModelSource, PlaneMessage, Progress, Result, SegmentOptions, TileReport, TuningRecord } from '../worker/protocol';
 import { getWorkerClient } from './client';
 import type { StudioState } from './store';
 
-/** A model the app can offer: shipped ones come from public/models/index.json. */
+/** A model the app can offer: shipped ones come from public/models/index.json, fine-tuned ones from this session. */
 export interface ModelEntry {
   readonly id: string;
   readonly label: string;
   readonly source: ModelSource;
+  /** A model fine-tuned in this session: its parent, run and validation. */
+  readonly tuning?: TuningRecord;
 }
 
 /** Used when no trained model ships: valid-padded, 1 channel, 2 classes, small enough to be quick. */
@@ -20,6 +22,8 @@ export const randomModelEntry: ModelEntry = {
 export type ModelStatus = 'none' | 'loading' | 'ready' | 'error';
 
 export interface SegmentCallOptions {
+  /** The model to segment with (default: the selected one). */
+  readonly modelId?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: Progress<'segment'>) => void;
 }
@@ -35,7 +39,12 @@ export interface ModelSlice {
   segmentOptions: SegmentOptions;
   /** Reads the shipped model list and loads the default (first) one, or a random model if none ships. */
   loadDefaultModel(): Promise<void>;
+  /** Selects model `id`; the worker keeps every model it loaded, so switching back is instant and loses nothing. */
   loadModel(id: string): Promise<void>;
+  /** Lists a model made in this session (a fine-tune) right after its parent's family. */
+  addModelEntry(entry: ModelEntry): void;
+  /** Discards a fine-tuned model of this session (after selecting its parent if it is selected). */
+  discardModel(id: string): Promise<void>;
   setSegmentOptions(options: Partial<SegmentOptions>): void;
   /**
    * Segments one single-channel plane in the worker. The plane's buffer is transferred (the caller
@@ -90,15 +99,36 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
     }
     set({ modelStatus: 'loading', modelId: id, modelError: null });
     try {
-      const model = await getWorkerClient().call('loadModel', { source: entry.source });
+      const model = await getWorkerClient().call('loadModel', { id, source: entry.source });
+      // A quicker switch to yet another model wins.
+      if (get().modelId !== id) return;
       set({ model, modelStatus: 'ready' });
+      // The held-out share is the model's recipe's: the hatched strokes follow the model.
+      get().refreshSplits();
       if (model.random) get().notify('warning', 'No trained model is loaded: this U-Net has random weights, so its output is meaningless until you train it.');
       get().setStatus(`Model "${model.card.name}" ready (${(model.parameters / 1e6).toFixed(2)} M parameters).`);
     } catch (error) {
+      if (get().modelId !== id) return;
       const message = error instanceof Error ? error.message : String(error);
       set({ modelStatus: 'error', modelError: message });
       get().notify('error', `Could not load the model "${entry.label}": ${message}`);
     }
+  },
+
+  addModelEntry(entry) {
+    set((s) => ({ models: [...s.models.filter((m) => m.id !== entry.id), entry] }));
+  },
+
+  async discardModel(id) {
+    const entry = get().models.find((m) => m.id === id);
+    if (!entry?.tuning) return;
+    if (get().modelId === id) {
+      const parent = get().models.some((m) => m.id === entry.tuning?.parentId) ? entry.tuning.parentId : get().models[0]?.id;
+      if (parent) await get().loadModel(parent);
+    }
+    set((s) => ({ models: s.models.filter((m) => m.id !== id) }));
+    await getWorkerClient().call('removeModel', { id });
+    get().setStatus(`Discarded "${entry.label}".`);
   },
 
   setSegmentOptions(options) {
@@ -106,9 +136,11 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
   },
 
   async segmentPlane(plane, options = {}) {
+    const modelId = options.modelId ?? get().modelId;
+    if (!modelId) throw new Error('No model is selected.');
     const result = await getWorkerClient().call(
       'segment',
-      { image: plane, options: get().segmentOptions },
+      { modelId, image: plane, options: get().segmentOptions },
       {
         signal: options.signal,
         transfer: [plane.data.buffer as ArrayBuffer],

@@ -25,13 +25,17 @@ export interface ImagePixels {
   /** Foreground probability per prediction key. */
   readonly predictions: Map<string, Float32Array>;
   instances: InstanceBuffers | null;
+  /** Painted labels held out for validation (same format as labels), drawn hatched; null: none. */
+  heldOut: Uint8Array | null;
+  /** Probability map shown while a fine-tune runs: the last prediction with live previews pasted in. */
+  preview: Float32Array | null;
 }
 
 const registry = new Map<string, ImagePixels>();
 
 /** Registers a decoded image. */
 export function addPixels(id: string, raster: RasterImage): ImagePixels {
-  const entry: ImagePixels = { raster, labels: null, history: createHistory(), predictions: new Map(), instances: null };
+  const entry: ImagePixels = { raster, labels: null, history: createHistory(), predictions: new Map(), instances: null, heldOut: null, preview: null };
   registry.set(id, entry);
   return entry;
 }

@@ -36,3 +36,15 @@ export function isSegmented(state: Reader & Pick<StudioState, 'segmented'>, id: 
   const key = currentPredictionKey(state, id);
   return key !== null && (state.segmented[id]?.includes(key) ?? false);
 }
+
+/**
+ * The probability map the viewer shows for image `id`: during a fine-tune, the live preview of the weights
+ * being trained (where one was made), else the cached prediction of the current model.
+ */
+export function shownProbability(state: Reader & Pick<StudioState, 'trainRun'>, id: string): Float32Array | null {
+  if (state.trainRun) {
+    const preview = getPixels(id)?.preview;
+    if (preview) return preview;
+  }
+  return currentPrediction(state, id);
+}

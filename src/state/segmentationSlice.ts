@@ -109,6 +109,7 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
           // toSingleChannel makes a new buffer, which segmentPlane transfers to the worker.
           const plane = toSingleChannel(px.raster, image.channel);
           const result = await get().segmentPlane(plane, {
+            modelId: get().modelId ?? undefined,
             signal: run.signal,
             onProgress: (p) => {
               const fraction = p.tilesTotal > 0 ? p.tilesDone / p.tilesTotal : 0;

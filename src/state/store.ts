@@ -5,6 +5,7 @@ import { createImagesSlice, type ImagesSlice } from './imagesSlice';
 import { createLabelsSlice, type LabelsSlice } from './labelsSlice';
 import { createModelSlice, type ModelSlice } from './modelSlice';
 import { createSegmentationSlice, type SegmentationSlice } from './segmentationSlice';
+import { createSplitSlice, type SplitSlice } from './splitSlice';
 import { createStatusSlice, type StatusSlice } from './statusSlice';
 import { createTrainingSlice, type TrainingSlice } from './trainingSlice';
 import { createViewerSlice, type ViewerSlice } from './viewerSlice';
@@ -18,6 +19,7 @@ export type StudioState = BackendSlice &
   LabelsSlice &
   SegmentationSlice &
   ExportSlice &
+  SplitSlice &
   TrainingSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
@@ -29,5 +31,6 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createLabelsSlice(...a),
   ...createSegmentationSlice(...a),
   ...createExportSlice(...a),
+  ...createSplitSlice(...a),
   ...createTrainingSlice(...a),
 }));

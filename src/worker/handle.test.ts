@@ -101,4 +101,75 @@ describe('worker dispatcher', () => {
     expect(rec.messages[0]).toMatchObject({ type: 'error', id: -1, error: { name: 'ProtocolError' } });
     expect(rec.messages[1]).toEqual({ type: 'error', id: 5, error: { name: 'RangeError', message: 'bad size' } });
   });
+
+  it('queues jobs: a cancelled waiting request never runs, an immediate one runs while a job is going on', async () => {
+    const rec = recorder();
+    const ran: string[] = [];
+    let release = () => {};
+    const handle = createDispatcher(
+      {
+        benchmark: async (params) => {
+          ran.push(`benchmark ${params.size}`);
+          if (params.size === 1) await new Promise<void>((r) => (release = r));
+          return { backend: 'cpu', iterations: 0, ms: 0, gflops: 0 };
+        },
+        stopFineTune: async ({ runId }) => {
+          ran.push(`stop ${runId}`);
+          return { stopping: true };
+        },
+      },
+      rec.post,
+      { modes: { benchmark: 'exclusive', stopFineTune: 'immediate' } },
+    );
+    const first = handle({ type: 'benchmark', id: 1, params: { durationMs: 0, size: 1 } });
+    const second = handle({ type: 'benchmark', id: 2, params: { durationMs: 0, size: 2 } });
+    await handle({ type: 'stopFineTune', id: 3, params: { runId: 'r' } });
+    expect(ran).toEqual(['benchmark 1', 'stop r']);
+    await handle({ type: 'cancel', id: 4, target: 2 });
+    await second;
+    expect(rec.messages.at(-1)).toEqual({ type: 'cancelled', id: 2 });
+    release();
+    await first;
+    expect(ran).toEqual(['benchmark 1', 'stop r']);
+    expect(rec.messages.map((m) => [m.type, 'id' in m ? m.id : 0])).toEqual([
+      ['result', 3],
+      ['cancelled', 2],
+      ['result', 1],
+    ]);
+  });
+
+  it('moves the buffers of a progress payload and lets a job yield to waiting interleave jobs', async () => {
+    const rec = recorder();
+    const log: string[] = [];
+    let step = 0;
+    const handle = createDispatcher(
+      {
+        benchmark: async (_params, ctx) => {
+          for (step = 1; step <= 3; step++) {
+            await sleep(2);
+            const buffer = new Float32Array(2).buffer;
+            ctx.progress({ elapsedMs: step, iterations: step }, [buffer]);
+            log.push(`step ${step}`);
+            await ctx.yieldToWaiting();
+          }
+          return { backend: 'cpu', iterations: 3, ms: 0, gflops: 0 };
+        },
+        selfTest: async () => {
+          log.push('self-test');
+          return { target: 'conv', backend: 'cpu', maxAbsDiff: 0, outputSum: 0, ms: 0 };
+        },
+      },
+      rec.post,
+      { modes: { benchmark: 'exclusive', selfTest: 'interleave' } },
+    );
+    const long = handle({ type: 'benchmark', id: 1, params: { durationMs: 0, size: 1 } });
+    await sleep(1);
+    const short = handle({ type: 'selfTest', id: 2, params: { target: 'conv', size: 4, channels: 1, seed: 1 } });
+    await Promise.all([long, short]);
+    expect(log.indexOf('self-test')).toBeGreaterThan(0);
+    expect(log.indexOf('self-test')).toBeLessThan(log.length - 1);
+    const progress = rec.messages.findIndex((m) => m.type === 'progress');
+    expect(rec.transfers[progress]).toHaveLength(1);
+    expect(rec.transfers[progress][0].byteLength).toBe(8);
+  });
 });

@@ -1,3 +1,4 @@
+import { createJobQueue, type JobMode, type JobQueue } from './jobQueue';
 import type {
   CommandName,
   Params,
@@ -11,10 +12,15 @@ import type {
 export interface HandlerContext<K extends CommandName> {
   /** Aborted when the main thread cancels this request; check it between units of work. */
   readonly signal: AbortSignal;
-  /** Sends a progress message for this request. */
-  progress(payload: Progress<K>): void;
+  /** Sends a progress message for this request; `transfer` buffers of the payload are moved, not copied. */
+  progress(payload: Progress<K>, transfer?: readonly ArrayBuffer[]): void;
   /** Marks buffers of the result for the transfer list (moved, not copied, to the main thread). */
   transfer(...buffers: ArrayBuffer[]): void;
+  /**
+   * A safe point of a long job (between training steps): waiting 'interleave' jobs run now, on consistent
+   * weights, and the call resolves when they are done.
+   */
+  yieldToWaiting(): Promise<void>;
 }
 
 export type Handler<K extends CommandName> = (params: Params<K>, ctx: HandlerContext<K>) => Promise<Result<K>>;
@@ -24,6 +30,20 @@ export type Handlers = { [K in CommandName]?: Handler<K> };
 
 /** Posts a response with its transfer list (self.postMessage in the worker, a spy in tests). */
 export type Post = (message: WorkerResponse, transfer: ArrayBuffer[]) => void;
+
+/**
+ * How a command shares the worker: 'exclusive' and 'interleave' run as jobs of the queue (see jobQueue.ts);
+ * 'immediate' commands touch no tensors (stop a fine-tune, send it new labels) and run at once, even
+ * while a job is running.
+ */
+export type CommandMode = JobMode | 'immediate';
+
+export interface DispatcherOptions {
+  /** Mode per command; commands not listed are 'exclusive'. */
+  readonly modes?: { readonly [K in CommandName]?: CommandMode };
+  /** The queue (injected by tests to look inside); default a new one. */
+  readonly queue?: JobQueue;
+}
 
 /** True for errors that mean "stopped because cancelled" (DOMException or our own AbortError). */
 export function isAbortError(error: unknown): boolean {
@@ -40,13 +60,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The pure dispatcher: validates a raw message, runs its handler with an AbortSignal, and posts exactly one
- * terminal response (result, error or cancelled) per request. It never throws: a malformed or unknown
- * message gets an `error` response, so a bad message cannot take the worker down. Pure TypeScript, so it
- * is unit-tested in Node without a Worker.
+ * The pure dispatcher: validates a raw message, runs its handler with an AbortSignal as a job of the queue
+ * (or at once for 'immediate' commands), and posts exactly one terminal response (result, error or
+ * cancelled) per request. Cancelling a request that still waits in the queue removes it. It never throws:
+ * a malformed or unknown message gets an `error` response, so a bad message cannot take the worker down.
+ * Pure TypeScript, so it is unit-tested in Node without a Worker.
  */
-export function createDispatcher(handlers: Handlers, post: Post): (message: unknown) => Promise<void> {
+export function createDispatcher(handlers: Handlers, post: Post, options: DispatcherOptions = {}): (message: unknown) => Promise<void> {
   const running = new Map<number, AbortController>();
+  const queue = options.queue ?? createJobQueue();
 
   return async function handle(message: unknown): Promise<void> {
     if (!isRecord(message) || typeof message.type !== 'string') {
@@ -75,16 +97,19 @@ export function createDispatcher(handlers: Handlers, post: Post): (message: unkn
     const transfer: ArrayBuffer[] = [];
     const ctx: HandlerContext<CommandName> = {
       signal: controller.signal,
-      progress: (payload) => {
-        if (!controller.signal.aborted) post({ type: 'progress', id, command: type, progress: payload } as WorkerResponse, []);
+      progress: (payload, buffers = []) => {
+        if (!controller.signal.aborted) post({ type: 'progress', id, command: type, progress: payload } as WorkerResponse, [...buffers]);
       },
       transfer: (...buffers) => transfer.push(...buffers),
+      yieldToWaiting: () => queue.yieldToWaiting(),
     };
+    const mode = options.modes?.[type] ?? 'exclusive';
     try {
       // The handler table is keyed by command, so this call is type-safe per entry; TypeScript cannot
       // correlate the union of params with the union of handlers, hence the widening.
       const run = handler as Handler<CommandName>;
-      const result = await run(message.params as Params<CommandName>, ctx);
+      const job = () => run(message.params as Params<CommandName>, ctx);
+      const result = mode === 'immediate' ? await job() : await queue.run(job, { label: `${type} #${id}`, mode, signal: controller.signal });
       if (controller.signal.aborted) post({ type: 'cancelled', id }, []);
       else post({ type: 'result', id, command: type, result } as WorkerResponse, transfer);
     } catch (error) {

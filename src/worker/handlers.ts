@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendHooks } from './backend';
 import { initBackend } from './backend';
-import type { Handlers } from './handle';
-import { createModelHandlers, restoreWeights, segmentSeededPlane, snapshotWeights, type ModelState } from './modelHandlers';
-import { runOpChecks } from './opChecks';
+import { fineTune, resolveRecipe } from '../model/fineTune';
 import { createBenchHandlers } from './benchHandlers';
-import { createTrainHandlers } from './trainHandlers';
+import { createExportHandlers } from './exportHandlers';
+import { createFineTuneHandlers, type FineTuneFn } from './fineTuneHandlers';
+import type { Handlers } from './handle';
+import { createModelHandlers, restoreWeights, segmentSeededPlane, snapshotWeights, workerModel, type ModelState, type WeightSnapshot, type WorkerModel } from './modelHandlers';
+import { createModelRegistry } from './modelRegistry';
+import { runOpChecks } from './opChecks';
 import { convOnActiveBackend } from './probe';
 import type { BackendName, WorkerEvent } from './protocol';
 
@@ -15,32 +18,41 @@ function abortError(): Error {
 
 /**
  * The worker's command handlers. Kept apart from the dispatcher (pure, tested in Node) and from the entry
- * (one line), so each piece has one job.
+ * (one line), so each piece has one job. `trainer` replaces the fine-tune (tests).
  */
-export function createHandlers(emit: (event: WorkerEvent) => void): Handlers {
-  const state: ModelState = { segmenter: null, card: null, random: false, backend: null };
+export function createHandlers(emit: (event: WorkerEvent) => void, trainer: FineTuneFn = fineTune): Handlers {
+  const state: ModelState = { registry: createModelRegistry<WorkerModel>(), backend: null, resolveRecipe };
   return {
     ...createModelHandlers(state),
-    ...createTrainHandlers(state),
+    ...createFineTuneHandlers(state, trainer),
+    ...createExportHandlers(state),
     ...createBenchHandlers(),
 
     init: async (params, ctx) => {
       const hooks: BackendHooks = { emit, onStage: (stage) => ctx.progress({ stage }) };
-      // A loaded model is carried over to the new backend through an asynchronous read of its weights.
-      const snapshot = state.segmenter ? await snapshotWeights(state.segmenter) : null;
-      state.segmenter?.dispose();
-      state.segmenter = null;
+      // Every model of the session is carried over to the new backend through an asynchronous read of its
+      // weights. The queue runs init alone, so no job holds a model meanwhile.
+      const ids = state.registry.ids();
+      const snapshots: WeightSnapshot[] = [];
+      for (const id of ids) snapshots.push(await snapshotWeights((state.registry.peek(id) as WorkerModel).segmenter));
+      for (const id of ids) state.registry.peek(id)?.dispose();
       state.backend = await initBackend(params.backend, hooks);
-      if (snapshot) state.segmenter = restoreWeights(snapshot);
+      ids.forEach((id, k) => {
+        const old = state.registry.peek(id) as WorkerModel;
+        // The old value's tensors were disposed above, before the backend changed.
+        state.registry.swap(id, workerModel(restoreWeights(snapshots[k]), old.card, old.random, old.tuning));
+      });
       return state.backend;
     },
 
-    selfTest: async ({ target, size, channels, seed }) => {
+    selfTest: async ({ target, size, channels, seed, modelId }) => {
       const active = tf.getBackend() as BackendName;
-      const snapshot = target === 'model' && state.segmenter ? await snapshotWeights(state.segmenter) : undefined;
+      const loaded = modelId ? state.registry.peek(modelId) : undefined;
+      if (target === 'model' && (!modelId || !loaded)) throw new Error('No model is loaded: choose one in the model panel first.');
+      const snapshot = target === 'model' && loaded ? await snapshotWeights(loaded.segmenter) : undefined;
       const run = (reference: boolean): Promise<Float32Array> =>
-        target === 'model'
-          ? segmentSeededPlane(state, size, seed, reference ? snapshot : undefined)
+        target === 'model' && modelId
+          ? segmentSeededPlane(state, modelId, size, seed, reference ? snapshot : undefined)
           : convOnActiveBackend(size, channels, seed);
       const start = performance.now();
       const onActive = await run(false);

@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { defaultNormalization, normalizePlane } from '../image/normalize';
+import type { TrainingRecipe } from '../model/recipe';
 import { segmentPlane, type SegmentResult } from '../model/segment';
 import type { ModelCard, Segmenter } from '../model/types';
 import { createUnet, segmenterFromModel } from '../model/unet';
 import { contextMargin } from '../model/validSize';
 import type { Handlers } from './handle';
+import type { ModelRegistry } from './modelRegistry';
 import { seededValues } from './probe';
-import type { BackendInfo, BackendName, LoadedModel, ModelSource, TileReport } from './protocol';
+import type { BackendInfo, BackendName, LoadedModel, ModelSource, TileReport, TuningRecord } from './protocol';
 
 function tileReport(result: SegmentResult): TileReport {
   const t = result.tile;
@@ -26,25 +28,44 @@ function tileReport(result: SegmentResult): TileReport {
   };
 }
 
-/** The worker's model state: one loaded segmenter at a time, plus the backend facts for the budget. */
-export interface ModelState {
-  segmenter: Segmenter | null;
-  card: ModelCard | null;
-  random: boolean;
-  backend: BackendInfo | null;
+/** One model of the worker's registry: weights plus what the UI is told about them. */
+export interface WorkerModel {
+  readonly segmenter: Segmenter;
+  readonly card: ModelCard;
+  /** True for a randomly initialised model: its output is meaningless until it is trained. */
+  readonly random: boolean;
+  /** How a fine-tuned model came about (models made in this session). */
+  readonly tuning?: TuningRecord;
+  dispose(): void;
 }
 
-function describeModel(state: ModelState): LoadedModel {
-  if (!state.segmenter || !state.card) throw new Error('No model is loaded.');
+export function workerModel(segmenter: Segmenter, card: ModelCard, random: boolean, tuning?: TuningRecord): WorkerModel {
+  return { segmenter, card, random, tuning, dispose: () => segmenter.dispose() };
+}
+
+/** The worker's model state: every model of the session, and the backend facts for the budget. */
+export interface ModelState {
+  readonly registry: ModelRegistry<WorkerModel>;
+  backend: BackendInfo | null;
+  /** The recipe of a card: its own, or the defaults for its task (src/model/fineTune.ts). */
+  readonly resolveRecipe: (card: ModelCard) => TrainingRecipe;
+}
+
+export function describeModel(state: ModelState, id: string, model: WorkerModel): LoadedModel {
+  const { segmenter, card } = model;
   return {
-    card: state.card,
-    random: state.random,
-    parameters: state.segmenter.model.countParams(),
-    margin: state.segmenter.config.padding === 'valid' ? contextMargin(state.segmenter.config) : 0,
+    id,
+    card,
+    recipe: state.resolveRecipe(card),
+    ...(model.tuning ? { tuning: model.tuning } : {}),
+    random: model.random,
+    parameters: segmenter.model.countParams(),
+    margin: segmenter.config.padding === 'valid' ? contextMargin(segmenter.config) : 0,
   };
 }
 
-async function load(source: ModelSource): Promise<{ segmenter: Segmenter; card: ModelCard; random: boolean }> {
+async function load(source: ModelSource): Promise<WorkerModel> {
+  if (source.kind === 'session') throw new Error('This fine-tuned model no longer exists in the worker (the page was reloaded?).');
   if (source.kind === 'random') {
     const segmenter = createUnet(source.config);
     const card: ModelCard = {
@@ -57,14 +78,14 @@ async function load(source: ModelSource): Promise<{ segmenter: Segmenter; card: 
       createdAt: new Date().toISOString(),
       trainedSteps: 0,
     };
-    return { segmenter, card, random: true };
+    return workerModel(segmenter, card, true);
   }
   const cardUrl = new URL('model-card.json', source.url).href;
   const response = await fetch(cardUrl);
   if (!response.ok) throw new Error(`model card ${cardUrl} answered HTTP ${response.status}`);
   const card = (await response.json()) as ModelCard;
   const model = await tf.loadLayersModel(source.url);
-  return { segmenter: segmenterFromModel(model, card.architecture), card, random: false };
+  return workerModel(segmenterFromModel(model, card.architecture), card, false);
 }
 
 /**
@@ -72,7 +93,7 @@ async function load(source: ModelSource): Promise<{ segmenter: Segmenter; card: 
  * because tfjs keeps several activations alive and the browser gives no figure of free VRAM. CPU-side
  * backends: 512 MiB of the worker's heap. The user can override it in the model panel.
  */
-function defaultBudget(info: BackendInfo | null): { budgetBytes: number; maxBindingBytes?: number } {
+export function defaultBudget(info: BackendInfo | null): { budgetBytes: number; maxBindingBytes?: number } {
   if (info?.backend === 'webgpu' && info.gpu) {
     return {
       budgetBytes: Math.min(2 ** 31, Math.max(64 * 2 ** 20, info.gpu.deviceMaxBufferSize / 4)),
@@ -82,7 +103,7 @@ function defaultBudget(info: BackendInfo | null): { budgetBytes: number; maxBind
   return { budgetBytes: 512 * 2 ** 20 };
 }
 
-/** Model weights read back to the CPU, to rebuild the model on another backend. */
+/** Model weights read back to the CPU, to rebuild the model on another backend or to copy it. */
 export interface WeightSnapshot {
   readonly config: Segmenter['config'];
   readonly weights: readonly { readonly shape: number[]; readonly data: Float32Array }[];
@@ -110,62 +131,78 @@ export function restoreWeights(snapshot: WeightSnapshot): Segmenter {
 }
 
 /**
- * Segments a seeded random size x size plane with the loaded model on the active backend, or with a copy
- * of it built from `snapshot` (the self-test's CPU reference).
+ * Segments a seeded random size x size plane with model `id` on the active backend, or with a copy of it
+ * built from `snapshot` (the self-test's CPU reference).
  */
-export async function segmentSeededPlane(state: ModelState, size: number, seed: number, snapshot?: WeightSnapshot): Promise<Float32Array> {
-  if (!state.segmenter || !state.card) throw new Error('No model is loaded.');
+export async function segmentSeededPlane(state: ModelState, id: string, size: number, seed: number, snapshot?: WeightSnapshot): Promise<Float32Array> {
+  const lease = await state.registry.acquire(id);
   const plane = { width: size, height: size, data: seededValues(size * size, seed) };
-  const segmenter = snapshot ? restoreWeights(snapshot) : state.segmenter;
+  const segmenter = snapshot ? restoreWeights(snapshot) : lease.model.segmenter;
   try {
-    const result = await segmentPlane(segmenter, plane, { ...defaultBudget(state.backend), foregroundClass: state.card.foregroundClass });
+    const result = await segmentPlane(segmenter, plane, { ...defaultBudget(state.backend), foregroundClass: lease.model.card.foregroundClass });
     return result.probabilities;
   } finally {
     if (snapshot) segmenter.dispose();
+    lease.release();
   }
 }
 
-/** Handlers for loading a model and segmenting with it. */
+/** Handlers for loading, describing and removing models and for segmenting with them. */
 export function createModelHandlers(state: ModelState): Handlers {
+  const { registry } = state;
   return {
-    loadModel: async ({ source }) => {
-      const next = await load(source);
-      state.segmenter?.dispose();
-      state.segmenter = next.segmenter;
-      state.card = next.card;
-      state.random = next.random;
-      return describeModel(state);
+    loadModel: async ({ id, source }) => {
+      const lease = await registry.acquire(id, () => load(source));
+      try {
+        return describeModel(state, id, lease.model);
+      } finally {
+        lease.release();
+      }
     },
 
-    describeModel: async () => describeModel(state),
+    describeModel: async ({ id }) => {
+      const model = registry.peek(id);
+      if (!model) throw new Error(`The model "${id}" is not loaded.`);
+      return describeModel(state, id, model);
+    },
 
-    segment: async ({ image, options }, ctx) => {
-      const { segmenter, card } = state;
-      if (!segmenter || !card) throw new Error('No model is loaded: choose one in the model panel first.');
+    removeModel: async ({ id }) => {
+      const known = registry.peek(id) !== undefined;
+      registry.remove(id);
+      return { removed: known };
+    },
+
+    segment: async ({ modelId, image, options }, ctx) => {
       if (image.data.length !== image.width * image.height) {
         throw new RangeError(`image data has ${image.data.length} values for ${image.width}x${image.height} pixels`);
       }
-      const start = performance.now();
-      const plane = normalizePlane(image, card.normalization);
-      const budget = defaultBudget(state.backend);
-      const result = await segmentPlane(segmenter, plane, {
-        budgetBytes: options.budgetBytes ?? budget.budgetBytes,
-        maxBindingBytes: budget.maxBindingBytes,
-        tileOutput: options.tileOutput,
-        tta: options.tta,
-        foregroundClass: card.foregroundClass,
-        signal: ctx.signal,
-        onProgress: (p) => ctx.progress({ tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs: p.etaMs }),
-      });
-      ctx.transfer(result.probabilities.buffer as ArrayBuffer);
-      return {
-        width: result.width,
-        height: result.height,
-        probabilities: result.probabilities,
-        tile: tileReport(result),
-        ms: performance.now() - start,
-        backend: tf.getBackend() as BackendName,
-      };
+      const lease = await registry.acquire(modelId);
+      try {
+        const { segmenter, card } = lease.model;
+        const start = performance.now();
+        const plane = normalizePlane(image, card.normalization);
+        const budget = defaultBudget(state.backend);
+        const result = await segmentPlane(segmenter, plane, {
+          budgetBytes: options.budgetBytes ?? budget.budgetBytes,
+          maxBindingBytes: budget.maxBindingBytes,
+          tileOutput: options.tileOutput,
+          tta: options.tta,
+          foregroundClass: card.foregroundClass,
+          signal: ctx.signal,
+          onProgress: (p) => ctx.progress({ tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs: p.etaMs }),
+        });
+        ctx.transfer(result.probabilities.buffer as ArrayBuffer);
+        return {
+          width: result.width,
+          height: result.height,
+          probabilities: result.probabilities,
+          tile: tileReport(result),
+          ms: performance.now() - start,
+          backend: tf.getBackend() as BackendName,
+        };
+      } finally {
+        lease.release();
+      }
     },
   };
 }

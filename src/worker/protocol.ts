@@ -8,6 +8,8 @@
  * worker code into the main bundle.
  */
 
+import type { FineTuneProgress, ValidationPoint, ValidationScore } from '../model/fineTuneTypes';
+import type { FineTuneRecipe, TrainingRecipe } from '../model/recipe';
 import type { ModelCard, UnetConfig } from '../model/types';
 
 /** Backends the worker can run tfjs on. */
@@ -60,11 +62,45 @@ export type ModelSource =
   /** A model directory served with the app (public/models/NAME/): model.json, shards, model-card.json. */
   | { readonly kind: 'url'; readonly url: string }
   /** A fresh, randomly initialised U-Net (before any trained model exists, or to train from scratch). */
-  | { readonly kind: 'random'; readonly config: UnetConfig; readonly name?: string };
+  | { readonly kind: 'random'; readonly config: UnetConfig; readonly name?: string }
+  /** A model made in this worker session (a fine-tune): it is in the worker's registry already. */
+  | { readonly kind: 'session' };
 
-/** What the UI knows about the loaded model. */
+/** How a fine-tuned model came about: its parent, the run, and the validation before and after. */
+export interface TuningRecord {
+  readonly parentId: string;
+  readonly parentName: string;
+  /** Steps the run actually made (a stopped run: fewer than asked for). */
+  readonly steps: number;
+  readonly requestedSteps: number;
+  /** Step whose weights were kept (0 = the starting weights). */
+  readonly bestStep: number;
+  readonly kept: 'tuned' | 'start';
+  /** One sentence for the user about what was kept and why. */
+  readonly message: string;
+  readonly aborted: boolean;
+  readonly stoppedEarly: boolean;
+  /** Images with painted labels the run used. */
+  readonly images: number;
+  /** Validation of the starting and of the kept weights on the held-out labels (null: nothing held out). */
+  readonly before: ValidationScore | null;
+  readonly after: ValidationScore | null;
+  readonly settings: FineTuneRecipe;
+  readonly msPerStep: number;
+  readonly tileSize: number;
+  readonly outputTileSize: number;
+  readonly finishedAt: string;
+}
+
+/** What the UI knows about a loaded model. */
 export interface LoadedModel {
+  /** The registry id the worker keeps it under. */
+  readonly id: string;
   readonly card: ModelCard;
+  /** How it was trained and how to fine-tune it (the card's recipe, or defaults for its task). */
+  readonly recipe: TrainingRecipe;
+  /** Present for a model fine-tuned in this session. */
+  readonly tuning?: TuningRecord;
   /** True for a randomly initialised model: its output is meaningless until it is trained. */
   readonly random: boolean;
   readonly parameters: number;
@@ -108,18 +144,55 @@ export interface SegmentOptions {
   readonly tileOutput?: number;
 }
 
-/** One painted training example: raw image plane plus labels (0 unlabelled, 1 background, 2 foreground). */
-export interface TrainingExample {
-  readonly image: PlaneMessage;
+/**
+ * One painted image of a fine-tune: labels to train on (0 unlabelled, 1 background, 2 foreground) and the
+ * held-out labels of the same image (disjoint). The raw plane travels once per run: label updates during
+ * the run leave it out.
+ */
+export interface FineTuneImage {
+  readonly imageId: string;
+  readonly name: string;
+  /** Required the first time a run sees this image. */
+  readonly image?: PlaneMessage;
   readonly labels: Uint8Array;
+  readonly validation?: Uint8Array;
 }
 
-export interface TrainOptions {
-  readonly steps: number;
-  readonly learningRate: number;
-  readonly optimizer: 'sgd' | 'adam';
-  readonly seed: number;
+/**
+ * What a live preview re-predicts: a crop of one image (the visible region plus the model's context margin,
+ * clipped to the image) at (x, y). Only `inner` (image coordinates, the visible region) is exact; the
+ * crop's margin band exists to feed it context. The crop's edges must lie on the model's pooling grid
+ * (multiples of 2^depth) or on the image border: a valid U-Net's output depends on the phase of its
+ * pooling grid, so only such a crop predicts exactly what a segmentation of the whole image does.
+ */
+export interface PreviewRegion {
+  readonly imageId: string;
+  readonly x: number;
+  readonly y: number;
+  readonly plane: PlaneMessage;
+  readonly inner: { readonly x: number; readonly y: number; readonly width: number; readonly height: number };
+  /**
+   * The whole image's normalisation as a fixed range (its percentiles under the card's spec): a crop's own
+   * percentiles would differ, and the preview would not match a segmentation of the whole image.
+   */
+  readonly range: { readonly min: number; readonly max: number };
 }
+
+/** Progress of a fine-tune: a step, a validation point, or a preview of the current weights. */
+export type FineTuneEvent =
+  | ({ readonly kind: 'step' } & FineTuneProgress)
+  | { readonly kind: 'validation'; readonly point: ValidationPoint }
+  | {
+      readonly kind: 'preview';
+      readonly step: number;
+      readonly imageId: string;
+      /** Region (image coordinates) of `probabilities` (transferred): the preview's `inner` rectangle. */
+      readonly x: number;
+      readonly y: number;
+      readonly width: number;
+      readonly height: number;
+      readonly probabilities: Float32Array;
+    };
 
 /** Request parameters, results and progress payloads per command. */
 export interface CommandMap {
@@ -133,7 +206,7 @@ export interface CommandMap {
    * (`target: 'conv'`) or a whole tiled segmentation with the loaded model (`target: 'model'`).
    */
   selfTest: {
-    params: { readonly target: 'conv' | 'model'; readonly size: number; readonly channels: number; readonly seed: number };
+    params: { readonly target: 'conv' | 'model'; readonly size: number; readonly channels: number; readonly seed: number; readonly modelId?: string };
     result: {
       readonly target: 'conv' | 'model';
       readonly backend: BackendName;
@@ -151,29 +224,66 @@ export interface CommandMap {
     result: { readonly backend: BackendName; readonly iterations: number; readonly ms: number; readonly gflops: number };
     progress: { readonly elapsedMs: number; readonly iterations: number };
   };
+  /** Makes model `id` ready (loads a shipped one on first use; nothing is unloaded by choosing another). */
   loadModel: {
-    params: { readonly source: ModelSource };
+    params: { readonly id: string; readonly source: ModelSource };
     result: LoadedModel;
     progress: { readonly fraction: number };
   };
-  /** What is loaded now (after a cancelled training the weights changed but no result was sent). */
+  /** Facts of a model the worker holds. */
   describeModel: {
-    params: Record<string, never>;
+    params: { readonly id: string };
     result: LoadedModel;
     progress: never;
   };
-  /** Overlap-tile segmentation of one image with the loaded model. */
+  /** Discards a model made in this session; a job using it keeps it until the job ends. */
+  removeModel: {
+    params: { readonly id: string };
+    result: { readonly removed: boolean };
+    progress: never;
+  };
+  /** Overlap-tile segmentation of one image with model `modelId` (served between training steps during a fine-tune). */
   segment: {
-    params: { readonly image: PlaneMessage; readonly options: SegmentOptions };
+    params: { readonly modelId: string; readonly image: PlaneMessage; readonly options: SegmentOptions };
     /** `probabilities` is H*W foreground probability (transferred). */
     result: { readonly width: number; readonly height: number; readonly probabilities: Float32Array; readonly tile: TileReport; readonly ms: number; readonly backend: BackendName };
     progress: { readonly tilesDone: number; readonly tilesTotal: number; readonly etaMs: number };
   };
-  /** Fine-tunes the loaded model on painted labels. */
-  train: {
-    params: { readonly examples: readonly TrainingExample[]; readonly options: TrainOptions };
-    result: { readonly steps: number; readonly loss: number; readonly msPerStep: number; readonly card: ModelCard };
-    progress: { readonly step: number; readonly steps: number; readonly loss: number; readonly msPerStep: number };
+  /**
+   * Fine-tunes a copy of model `parentId` on painted labels with the parent's recipe (plus `overrides`); the
+   * parent stays as it was. A finished or stopped run becomes model `modelId` called `name`. `runId` names the
+   * run for `updateFineTune` and `stopFineTune`. Cancelling the request discards the run.
+   */
+  fineTune: {
+    params: {
+      readonly runId: string;
+      readonly parentId: string;
+      readonly modelId: string;
+      readonly name: string;
+      readonly images: readonly FineTuneImage[];
+      readonly overrides: Partial<FineTuneRecipe>;
+      readonly seed: number;
+      /** Re-predict the preview region every this many steps (0 = only on demand). */
+      readonly previewEvery: number;
+      readonly preview: PreviewRegion | null;
+      /** User override of the memory budget (else the worker's default for the backend). */
+      readonly budgetBytes?: number;
+    };
+    result: { readonly model: LoadedModel };
+    progress: FineTuneEvent;
+  };
+  /** New labels (strokes painted during the run), a new preview region, or a preview now, for run `runId`. */
+  updateFineTune: {
+    params: { readonly runId: string; readonly images?: readonly FineTuneImage[]; readonly preview?: PreviewRegion; readonly previewNow?: boolean };
+    /** False when no such run is going on (it has just ended). */
+    result: { readonly accepted: boolean };
+    progress: never;
+  };
+  /** Stops run `runId` after its current step; the run still answers with its best weights and true step count. */
+  stopFineTune: {
+    params: { readonly runId: string };
+    result: { readonly stopping: boolean };
+    progress: never;
   };
   /** Forward ms per tile at several tile sizes and ms per training step of a fresh U-Net (bench/browser.ts). */
   benchmarkModel: {
@@ -185,9 +295,9 @@ export interface CommandMap {
     };
     progress: { readonly stage: string };
   };
-  /** The loaded (possibly fine-tuned) model as files: model.json, weights, model-card.json (transferred). */
+  /** Model `id` (possibly fine-tuned) as files: model.json, weights, model-card.json (transferred). */
   exportModel: {
-    params: Record<string, never>;
+    params: { readonly id: string };
     result: { readonly name: string; readonly files: readonly { readonly name: string; readonly bytes: Uint8Array }[]; readonly backend: string };
     progress: never;
   };
@@ -231,3 +341,5 @@ export type WorkerResponse =
   | { readonly type: 'event'; readonly event: WorkerEvent };
 
 export type { ModelCard, UnetConfig } from '../model/types';
+export type { FineTuneRecipe, TrainingRecipe } from '../model/recipe';
+export type { FineTuneProgress, ValidationPoint, ValidationScore } from '../model/fineTuneTypes';

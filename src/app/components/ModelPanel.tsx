@@ -1,6 +1,31 @@
 import { useEffect } from 'react';
 import { useStudio } from '../../state/store';
+import type { TuningRecord } from '../../worker/protocol';
 import { formatBytes } from '../formatBytes';
+
+/** Where a fine-tuned model of this session came from, and how it did on the held-out strokes. */
+function TuningFacts({ tuning, onDiscard }: { readonly tuning: TuningRecord; readonly onDiscard?: () => void }) {
+  const { before, after } = tuning;
+  return (
+    <div className="tuning small" data-testid="tuning-facts" data-parent={tuning.parentId} data-kept={tuning.kept}>
+      <p>
+        Fine-tuned from <b>{tuning.parentName}</b> in this session: {tuning.steps} step{tuning.steps === 1 ? '' : 's'}
+        {tuning.aborted ? ' (stopped)' : ''} on {tuning.images} image{tuning.images === 1 ? '' : 's'}, kept {tuning.kept === 'tuned' ? `step ${tuning.bestStep}` : 'the starting weights'}.
+      </p>
+      {before && after && (
+        <p className="muted">
+          Held-out accuracy {before.pixelAccuracy.toFixed(3)} → {after.pixelAccuracy.toFixed(3)}, IoU {before.foregroundIou.toFixed(3)} → {after.foregroundIou.toFixed(3)}.
+        </p>
+      )}
+      <p className="muted">Lives until the page is reloaded: download it to keep it.</p>
+      {onDiscard && (
+        <button className="small-btn" onClick={onDiscard} data-testid="discard-model" title="Remove this fine-tuned model from the session">
+          Discard
+        </button>
+      )}
+    </div>
+  );
+}
 
 
 /** Model choice and facts, inference options, and what the memory-budget chooser picked. */
@@ -16,6 +41,8 @@ export function ModelPanel() {
   const loadDefaultModel = useStudio((s) => s.loadDefaultModel);
   const loadModel = useStudio((s) => s.loadModel);
   const setOptions = useStudio((s) => s.setSegmentOptions);
+  const discard = useStudio((s) => s.discardModel);
+  const training = useStudio((s) => s.trainRun !== null);
 
   useEffect(() => {
     if (backendReady && status === 'none') void loadDefaultModel();
@@ -41,6 +68,7 @@ export function ModelPanel() {
         </select>
       </label>
       {status === 'loading' && <p className="muted small">Loading model…</p>}
+      {model?.tuning && status === 'ready' && <TuningFacts tuning={model.tuning} onDiscard={training ? undefined : () => void discard(model.id)} />}
       {status === 'error' && <p className="error-text small">{error}</p>}
       {model?.random && (
         <div className="notice small" data-testid="random-model-notice">

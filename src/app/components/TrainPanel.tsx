@@ -1,80 +1,90 @@
+import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../state/store';
+import { checkTrainingLabels, splitLine } from '../../state/trainingChecks';
+import { summarisePainted } from '../../state/trainingRun';
 import { Section } from './panels/Section';
+import { TrainProgress, TrainResult } from './train/TrainProgress';
+import { TrainPlot } from './train/TrainPlot';
+import { TrainSettings } from './train/TrainSettings';
 
-/** A small loss curve: the user sees at a glance whether fine-tuning converges. */
-function LossCurve({ values }: { values: readonly number[] }) {
-  const finite = values.filter(Number.isFinite);
-  if (finite.length < 2) return null;
-  const max = Math.max(...finite);
-  const min = Math.min(...finite);
-  const span = max - min || 1;
-  const points = finite.map((v, i) => `${(i / (finite.length - 1)) * 100},${30 - ((v - min) / span) * 28 - 1}`).join(' ');
-  return (
-    <svg className="loss-curve" viewBox="0 0 100 30" preserveAspectRatio="none" aria-label="Training loss">
-      <polyline points={points} fill="none" stroke="currentColor" strokeWidth="1.5" vectorEffect="non-scaling-stroke" />
-    </svg>
-  );
-}
+const PREVIEW_CHOICES = [0, 5, 10, 20, 50];
 
-/** Fine-tuning the loaded model on the painted labels, in the worker. */
+/**
+ * Fine-tuning the selected model on the painted labels, in the worker: the model's recipe with the user's
+ * overrides, the validation split (held-out strokes hatched in the viewer), live curves and previews,
+ * Stop, and what the run kept.
+ */
 export function TrainPanel() {
-  const stats = useStudio((s) => s.labelStats);
+  const summary = useStudio(useShallow((s) => summarisePainted(s, s.useAllLabels)));
+  const background = useStudio((s) => s.classes[0].name);
+  const foreground = useStudio((s) => s.classes[1].name);
   const modelReady = useStudio((s) => s.modelStatus === 'ready');
-  const options = useStudio((s) => s.trainOptions);
+  const modelName = useStudio((s) => s.model?.card.name ?? '');
+  const useAll = useStudio((s) => s.useAllLabels);
+  const setUseAll = useStudio((s) => s.setUseAllLabels);
+  const previewEvery = useStudio((s) => s.previewEvery);
+  const setPreviewEvery = useStudio((s) => s.setPreviewEvery);
   const run = useStudio((s) => s.trainRun);
-  const history = useStudio((s) => s.lossHistory);
-  const setOptions = useStudio((s) => s.setTrainOptions);
+  const curve = useStudio((s) => s.trainCurve);
   const train = useStudio((s) => s.trainOnPaintedLabels);
-  const cancel = useStudio((s) => s.cancelTraining);
+  const stop = useStudio((s) => s.stopTraining);
+  const previewNow = useStudio((s) => s.previewNow);
   const downloadModel = useStudio((s) => s.downloadModel);
-  const trained = useStudio((s) => s.model?.card.trainedSteps ?? 0);
 
-  const painted = Object.values(stats).filter((s) => s.background + s.foreground > 0);
-  const bothClasses = painted.some((s) => s.background > 0) && painted.some((s) => s.foreground > 0);
+  const problem = checkTrainingLabels(summary, useAll, [background, foreground]);
   return (
     <Section title="Fine-tune" testId="train-panel">
       <div className="train-panel">
-      <p className="muted small">
-        {painted.length === 0
-          ? 'Paint background and foreground where the model is wrong, then train on those labels.'
-          : `${painted.length} image${painted.length === 1 ? '' : 's'} with painted labels.`}
-      </p>
-      <div className="row small">
-        <label className="inline-field">
-          Steps
-          <input type="number" min={1} max={10000} value={options.steps} onChange={(e) => setOptions({ steps: Math.max(1, Number(e.target.value) || 1) })} data-testid="train-steps" />
+        <p className="muted small">
+          Trains a copy of <b>{modelName || 'the selected model'}</b> on your painted labels; the original stays as it is and the result is added to the model list.
+        </p>
+        <TrainSettings disabled={run !== null} />
+        <label className="check small">
+          <input type="checkbox" checked={useAll} disabled={run !== null} onChange={(e) => setUseAll(e.target.checked)} data-testid="train-use-all" />
+          Use all labels for training (no validation)
         </label>
-        <label className="inline-field">
-          LR
-          <input type="number" min={1e-6} max={1} step={1e-4} value={options.learningRate} onChange={(e) => setOptions({ learningRate: Number(e.target.value) || 1e-4 })} />
-        </label>
-        <select value={options.optimizer} onChange={(e) => setOptions({ optimizer: e.target.value as 'adam' | 'sgd' })} aria-label="Optimizer">
-          <option value="adam">Adam</option>
-          <option value="sgd">SGD, momentum 0.99</option>
-        </select>
-      </div>
-      <div className="row">
-        {run ? (
-          <button onClick={cancel} data-testid="train-cancel">
-            Stop
-          </button>
-        ) : (
-          <button className="primary" disabled={!modelReady || !bothClasses} onClick={() => void train()} data-testid="train-button" title={bothClasses ? '' : 'Paint both classes first'}>
-            Train on painted labels
-          </button>
+        {summary.images > 0 && (
+          <p className={`small ${useAll ? 'warn-text' : 'muted'}`} data-testid="split-line" data-regions={summary.regions} data-held-out={summary.heldOutRegions}>
+            {splitLine(summary, useAll)}
+          </p>
         )}
-        <button onClick={() => void downloadModel()} disabled={!modelReady} data-testid="download-model">
-          Download model
-        </button>
-      </div>
-      {run && (
-        <div className="small" data-testid="train-progress" data-step={run.step}>
-          <progress value={run.step} max={run.steps} />
-          step {run.step}/{run.steps} · loss {Number.isFinite(run.loss) ? run.loss.toFixed(4) : '…'} · {run.msPerStep.toFixed(0)} ms/step
+        {problem && !run && (
+          <p className="small warn-text" data-testid="train-check">
+            {problem}
+          </p>
+        )}
+        <div className="row">
+          {run ? (
+            <>
+              <button onClick={() => void stop()} disabled={run.phase === 'stopping'} data-testid="train-cancel" title="Stop after the current step; the run keeps its best weights">
+                {run.phase === 'stopping' ? 'Stopping…' : 'Stop'}
+              </button>
+              <button onClick={() => void previewNow()} disabled={run.phase !== 'training'} data-testid="train-preview-now" title="Re-predict the visible region with the current weights">
+                Preview now
+              </button>
+            </>
+          ) : (
+            <button className="primary" disabled={!modelReady || problem !== null} onClick={() => void train()} data-testid="train-button" title={problem ?? ''}>
+              Train on painted labels
+            </button>
+          )}
+          <button onClick={() => void downloadModel()} disabled={!modelReady} data-testid="download-model">
+            Download model
+          </button>
         </div>
-      )}
-      <LossCurve values={history} />
-      {trained > 0 && !run && <p className="muted small">Model trained for {trained} steps in total.</p>}
+        <label className="inline-field small muted">
+          Live preview every
+          <select value={previewEvery} onChange={(e) => setPreviewEvery(Number(e.target.value))} data-testid="train-preview-every" aria-label="Live preview interval">
+            {[...new Set([...PREVIEW_CHOICES, previewEvery])].sort((a, b) => a - b).map((n) => (
+              <option key={n} value={n}>
+                {n === 0 ? 'never (on demand)' : `${n} steps`}
+              </option>
+            ))}
+          </select>
+        </label>
+        {run && <TrainProgress run={run} />}
+        {(run || curve.step.length > 0) && <TrainPlot curve={curve} />}
+        {!run && <TrainResult />}
       </div>
     </Section>
   );

@@ -103,10 +103,12 @@ export function createLabelLayer(width: number, height: number): Layer {
 }
 
 /**
- * Redraws `rect` of the label layer from the label canvas: class colours, unlabelled transparent.
- * Cost is proportional to the rectangle, which keeps a brush stroke on 4096x4096 at frame rate.
+ * Redraws `rect` of the label layer from the label canvas: class colours, unlabelled transparent. Pixels
+ * held out for validation (`heldOut` non-zero) are hatched: diagonal stripes of the class colour over a
+ * faint fill, so the user sees which strokes only score the model. Cost is proportional to the rectangle,
+ * which keeps a brush stroke on 4096x4096 at frame rate.
  */
-export function drawLabelRect(layer: Layer, labels: LabelCanvas, rect: Rect, colours: readonly [string, string]): void {
+export function drawLabelRect(layer: Layer, labels: LabelCanvas, rect: Rect, colours: readonly [string, string], heldOut: Uint8Array | null = null): void {
   if (rect.width <= 0 || rect.height <= 0) return;
   const ctx = layer.getContext('2d');
   if (!ctx) return;
@@ -115,7 +117,8 @@ export function drawLabelRect(layer: Layer, labels: LabelCanvas, rect: Rect, col
   const image = new ImageData(rect.width, rect.height);
   const out = image.data;
   for (let r = 0; r < rect.height; r++) {
-    const src = (rect.y + r) * labels.width + rect.x;
+    const y = rect.y + r;
+    const src = y * labels.width + rect.x;
     for (let c = 0; c < rect.width; c++) {
       const v = labels.data[src + c];
       if (v === 0) continue;
@@ -124,7 +127,7 @@ export function drawLabelRect(layer: Layer, labels: LabelCanvas, rect: Rect, col
       out[o] = rgb[0];
       out[o + 1] = rgb[1];
       out[o + 2] = rgb[2];
-      out[o + 3] = 255;
+      out[o + 3] = heldOut && heldOut[src + c] !== 0 ? (((rect.x + c + y) & 3) < 2 ? 255 : 50) : 255;
     }
   }
   ctx.putImageData(image, rect.x, rect.y);

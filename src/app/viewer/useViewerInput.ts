@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { beginStroke, type Stroke } from '../../image/history';
 import { floodFill, paintSegment, unionRect, EMPTY_RECT, isEmptyRect, type LabelValue, type Rect } from '../../image/labels';
 import { ensureLabels, getPixels } from '../../state/pixels';
-import { currentInstances, currentPrediction } from '../../state/predictions';
+import { currentInstances, shownProbability } from '../../state/predictions';
 import { useStudio } from '../../state/store';
 import { viewOf, type CursorInfo } from '../../state/viewerSlice';
 import { imageBoxToScreen, panBy, screenToImage, zoomAround, type Box } from '../../state/viewMath';
@@ -39,7 +39,7 @@ function readout(id: string, ix: number, iy: number): CursorInfo | null {
     const v = raster.data[i * raster.channels + c];
     values.push(raster.bitDepth === 32 ? Number(v.toPrecision(5)).toString() : String(v));
   }
-  const probability = currentPrediction(state, id);
+  const probability = shownProbability(state, id);
   const instances = currentInstances(state, id);
   const label = px.labels ? (px.labels.data[i] as 0 | 1 | 2) : null;
   return {
@@ -117,7 +117,7 @@ export function useViewerInput(
       const px = getPixels(id);
       const v = view();
       if (!d || isEmptyRect(d.pending) || !set?.labels || !px?.labels || !v) return;
-      drawLabelRect(set.labels, px.labels, d.pending, colours(useStudio.getState().classes));
+      drawLabelRect(set.labels, px.labels, d.pending, colours(useStudio.getState().classes), px.heldOut);
       const box = imageBoxToScreen(v, d.pending);
       redraw({ x: Math.floor(box.x) - 1, y: Math.floor(box.y) - 1, width: Math.ceil(box.width) + 3, height: Math.ceil(box.height) + 3 });
       d.pending = EMPTY_RECT;

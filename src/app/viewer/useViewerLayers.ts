@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { getPixels } from '../../state/pixels';
-import { currentInstances, currentInstancesKey, currentPrediction, currentPredictionKey } from '../../state/predictions';
+import { currentInstances, currentInstancesKey, currentPredictionKey, shownProbability } from '../../state/predictions';
 import { useStudio } from '../../state/store';
 import type { LayerSet } from './compositor';
 import { createLabelLayer, drawLabelRect, renderBase, renderInstances, renderProbability } from './layers';
@@ -18,6 +18,8 @@ export function useViewerLayers(id: string | null, layersRef: React.RefObject<La
   const instancesVersion = useStudio((s) => s.instancesVersion);
   const dirty = useStudio((s) => s.labelsDirty);
   const classes = useStudio((s) => s.classes);
+  const heldOutVersion = useStudio((s) => s.heldOutVersion);
+  const training = useStudio((s) => s.trainRun !== null);
 
   // A new image: fresh layersRef, label layer drawn in full from its canvas.
   useEffect(() => {
@@ -29,7 +31,7 @@ export function useViewerLayers(id: string | null, layersRef: React.RefObject<La
     }
     const { width, height } = px.raster;
     const set: LayerSet = { id, width, height, base: null, probability: null, probabilityOf: null, instances: null, outline: null, instancesFor: null, labels: createLabelLayer(width, height) };
-    if (px.labels && set.labels) drawLabelRect(set.labels, px.labels, { x: 0, y: 0, width, height }, colours(useStudio.getState().classes));
+    if (px.labels && set.labels) drawLabelRect(set.labels, px.labels, { x: 0, y: 0, width, height }, colours(useStudio.getState().classes), px.heldOut);
     layersRef.current = set;
     redraw();
   }, [id, redraw, layersRef]);
@@ -46,16 +48,16 @@ export function useViewerLayers(id: string | null, layersRef: React.RefObject<La
     return () => cancelAnimationFrame(frame);
   }, [id, display, redraw, layersRef]);
 
-  // Probability overlay.
+  // Probability overlay (during a fine-tune: the live preview, redrawn whenever one arrives).
   useEffect(() => {
     const set = layersRef.current;
     if (!id || !set || set.id !== id) return;
-    const probability = currentPrediction(useStudio.getState(), id);
-    if (probability === set.probabilityOf) return;
+    const probability = shownProbability(useStudio.getState(), id);
+    if (probability === set.probabilityOf && !training) return;
     set.probability = probability ? renderProbability(probability, set.width, set.height) : null;
     set.probabilityOf = probability;
     redraw();
-  }, [id, predKey, version, redraw, layersRef]);
+  }, [id, predKey, version, training, redraw, layersRef]);
 
   // Instances and their outlines.
   useEffect(() => {
@@ -83,9 +85,19 @@ export function useViewerLayers(id: string | null, layersRef: React.RefObject<La
     const px = getPixels(id);
     if (!set || !px?.labels || !set.labels || (dirty.id !== null && dirty.id !== id)) return;
     const rect = dirty.rect ?? { x: 0, y: 0, width: set.width, height: set.height };
-    drawLabelRect(set.labels, px.labels, rect, colours(classes));
+    drawLabelRect(set.labels, px.labels, rect, colours(classes), px.heldOut);
     redraw();
   }, [id, dirty, classes, redraw, layersRef]);
+
+  // The validation split changed: redraw the whole label layer with the held-out strokes hatched.
+  useEffect(() => {
+    const set = layersRef.current;
+    const px = getPixels(id);
+    if (!set || !px?.labels || !set.labels || set.id !== id) return;
+    set.labels.getContext('2d')?.clearRect(0, 0, set.width, set.height);
+    drawLabelRect(set.labels, px.labels, { x: 0, y: 0, width: set.width, height: set.height }, colours(useStudio.getState().classes), px.heldOut);
+    redraw();
+  }, [id, heldOutVersion, redraw, layersRef]);
 }
 
 /** Background and foreground colours, in label-value order. */

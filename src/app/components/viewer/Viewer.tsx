@@ -1,5 +1,6 @@
 import { useRef } from 'react';
 import { useStudio } from '../../../state/store';
+import { viewOf } from '../../../state/viewerSlice';
 import type { LayerSet } from '../../viewer/compositor';
 import { useCompositor } from '../../viewer/useCompositor';
 import { useViewerInput } from '../../viewer/useViewerInput';
@@ -11,6 +12,10 @@ import { ViewerToolbar } from './ViewerToolbar';
 export function Viewer() {
   const id = useStudio((s) => s.selectedId);
   const tool = useStudio((s) => s.tool);
+  // The view as data attributes: tests map image pixels to screen points with them.
+  const zoom = useStudio((s) => viewOf(s, s.selectedId)?.zoom ?? 0);
+  const offsetX = useStudio((s) => viewOf(s, s.selectedId)?.x ?? 0);
+  const offsetY = useStudio((s) => viewOf(s, s.selectedId)?.y ?? 0);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const surfaceRef = useRef<HTMLDivElement>(null);
   const brushRef = useRef<HTMLDivElement>(null);
@@ -27,6 +32,9 @@ export function Viewer() {
         ref={surfaceRef}
         tabIndex={0}
         data-tool={tool}
+        data-zoom={zoom}
+        data-offset-x={offsetX}
+        data-offset-y={offsetY}
         data-testid="viewer"
         onContextMenu={(e) => e.preventDefault()}
       >

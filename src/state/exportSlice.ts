@@ -2,7 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { ExportFile, ExportRequest } from '../image/export';
 import { getImageWorker } from './imageWorker';
 import { getPixels } from './pixels';
-import { currentPrediction } from './predictions';
+import { exportPrediction } from './predictions';
 import type { StudioState } from './store';
 
 /** A file ready to download. */
@@ -33,6 +33,7 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
     }
     const files: ExportFile[] = [];
     const unsegmented: string[] = [];
+    const otherModel: string[] = [];
     set({ exporting: { done: 0, total: ids.length } });
     try {
       for (const id of ids) {
@@ -41,8 +42,11 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
         const px = getPixels(id);
         if (!image || !px) continue;
         state.setStatus(`Exporting ${image.name}…`);
-        const probability = currentPrediction(state, id);
-        if (!probability) unsegmented.push(image.name);
+        // Every segmented image is exported with its own result, whichever model is selected now.
+        const prediction = exportPrediction(state, id);
+        const probability = prediction?.data ?? null;
+        if (!prediction) unsegmented.push(image.name);
+        else if (!prediction.current) otherModel.push(image.name);
         const display = state.display[id];
         const hasPaint = (state.labelStats[id]?.background ?? 0) + (state.labelStats[id]?.foreground ?? 0) > 0;
         const request: ExportRequest = {
@@ -59,9 +63,12 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
         files.push(...result.files);
         set((s) => ({ exporting: s.exporting && { ...s.exporting, done: s.exporting.done + 1 } }));
       }
+      const list = (names: readonly string[]) => (names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`);
       if (unsegmented.length > 0) {
-        const list = unsegmented.length <= 3 ? unsegmented.join(', ') : `${unsegmented.slice(0, 3).join(', ')} and ${unsegmented.length - 3} more`;
-        get().notify('warning', `Not segmented yet, so exported without mask, labels and probability: ${list}.`);
+        get().notify('warning', `Not segmented yet, so exported without mask, labels and probability: ${list(unsegmented)}.`);
+      }
+      if (otherModel.length > 0) {
+        get().notify('info', `Exported with the result of the model they were last segmented with (their chosen model has not run on them): ${list(otherModel)}.`);
       }
       get().markSaved(ids);
       if (!zip) {

@@ -25,6 +25,11 @@ export interface ImageEntry {
   readonly thumbnailUrl: string | null;
   /** What feeds the 1-channel model for colour images: mean of the colour channels or one channel. */
   readonly channel: ChannelChoice;
+  /**
+   * The model this image is segmented with: the one selected when it was added (telling EM from nuclei by
+   * pixel statistics alone is guesswork), changeable per image. Null only before any model was chosen.
+   */
+  readonly modelId: string | null;
 }
 
 /** A file to load and the path to show for it (folders included). */
@@ -50,12 +55,13 @@ export interface ImagesSlice {
   /** Selects the previous (-1) or next (1) image of the list. */
   selectRelative(delta: -1 | 1): void;
   setChannel(id: string, channel: ChannelChoice): void;
+  /** Chooses the model image `id` is segmented with (its results under other models stay cached). */
+  setImageModel(id: string, modelId: string): void;
 }
 
 export const initialImagesState = { images: [] as ImageEntry[], selectedId: null as string | null, loading: null as LoadingState | null };
 
 const THUMBNAIL = 96;
-let nextImage = 1;
 /** Files queued while a batch is loading join that batch (decoding is sequential in one worker). */
 let queue: Promise<void> = Promise.resolve();
 
@@ -89,7 +95,8 @@ export const createImagesSlice: StateCreator<StudioState, [], [], ImagesSlice> =
         try {
           const { pages } = await getImageWorker().call('decode', { file: source.file, name: leaf(source.path), thumbnailSize: THUMBNAIL });
           const entries = pages.map((p, k): ImageEntry => {
-            const id = `img-${nextImage++}`;
+            // Stable, unique ids: results, labels and (later) stored sessions are keyed by them.
+            const id = crypto.randomUUID();
             addPixels(id, p.raster);
             const many = pages.length > 1;
             return {
@@ -106,6 +113,7 @@ export const createImagesSlice: StateCreator<StudioState, [], [], ImagesSlice> =
               fileBytes: source.file.size,
               thumbnailUrl: p.thumbnail ? URL.createObjectURL(p.thumbnail) : null,
               channel: 'mean',
+              modelId: get().modelId,
             };
           });
           for (const e of entries) get().initDisplay(e.id);
@@ -154,7 +162,11 @@ export const createImagesSlice: StateCreator<StudioState, [], [], ImagesSlice> =
   },
 
   selectImage(id) {
-    if (get().images.some((i) => i.id === id)) set({ selectedId: id });
+    const image = get().images.find((i) => i.id === id);
+    if (!image) return;
+    set({ selectedId: id });
+    // The model panel shows (and segments with) the model of the shown image.
+    if (image.modelId && image.modelId !== get().modelId) void get().loadModel(image.modelId);
   },
 
   selectRelative(delta) {
@@ -162,10 +174,15 @@ export const createImagesSlice: StateCreator<StudioState, [], [], ImagesSlice> =
     if (images.length === 0) return;
     const index = images.findIndex((i) => i.id === selectedId);
     const next = Math.min(images.length - 1, Math.max(0, (index < 0 ? 0 : index) + delta));
-    set({ selectedId: images[next].id });
+    get().selectImage(images[next].id);
   },
 
   setChannel(id, channel) {
     set((s) => ({ images: s.images.map((i) => (i.id === id ? { ...i, channel } : i)) }));
+  },
+
+  setImageModel(id, modelId) {
+    set((s) => ({ images: s.images.map((i) => (i.id === id ? { ...i, modelId } : i)) }));
+    if (id === get().selectedId && modelId !== get().modelId) void get().loadModel(modelId);
   },
 });

@@ -2,15 +2,16 @@ import type { ChannelChoice } from '../image/normalize';
 import type { LoadedModel } from '../worker/protocol';
 
 /**
- * Cache keys. A prediction depends on the model (id, and its weights: a fine-tuned model has a new
- * createdAt / trainedSteps), on test-time augmentation, and on which channel fed the model. Instances
- * depend on the prediction and on threshold, connectivity and minimum size.
+ * Cache keys. A prediction depends on the model's weights (their revision, a content hash: a fine-tuned,
+ * imported or re-trained model has a new one; a renamed or duplicated one keeps it), on test-time
+ * augmentation, and on which channel fed the model. Instances depend on the prediction and on threshold,
+ * connectivity and minimum size.
  */
 
 /** Identity of the model's output: null while no model is loaded. */
-export function modelKey(modelId: string | null, model: LoadedModel | null, tta: boolean): string | null {
-  if (!modelId || !model) return null;
-  return `${modelId}@${model.card.createdAt}#${model.card.trainedSteps}${tta ? '+tta' : ''}`;
+export function modelKey(model: Pick<LoadedModel, 'revision'> | null | undefined, tta: boolean): string | null {
+  if (!model) return null;
+  return `rev=${model.revision}${tta ? '+tta' : ''}`;
 }
 
 /** Key of one image's prediction under a model key and channel choice. */

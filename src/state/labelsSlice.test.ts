@@ -6,7 +6,7 @@ import { addPixels, ensureLabels, getPixels } from './pixels';
 import { useStudio } from './store';
 
 function entry(id: string, width: number, height: number): ImageEntry {
-  return { id, name: id, path: id, exportName: id, page: 1, pageCount: 1, width, height, channels: 1, bitDepth: 8, fileBytes: 0, thumbnailUrl: null, channel: 'mean' };
+  return { id, name: id, path: id, exportName: id, page: 1, pageCount: 1, width, height, channels: 1, bitDepth: 8, fileBytes: 0, thumbnailUrl: null, channel: 'mean', modelId: null };
 }
 
 /** Paints one stroke the way the viewer does: into the canvas, recorded as one step. */

@@ -33,14 +33,21 @@ export interface ModelSlice {
   modelId: string | null;
   modelStatus: ModelStatus;
   model: LoadedModel | null;
+  /** Every model the worker has loaded in this session, by id (an image's results are keyed by its model's revision). */
+  loaded: Record<string, LoadedModel>;
   modelError: string | null;
   /** Tile geometry of the latest segmentation (what the budget chooser picked). */
   lastTile: TileReport | null;
   segmentOptions: SegmentOptions;
   /** Reads the shipped model list and loads the default (first) one, or a random model if none ships. */
   loadDefaultModel(): Promise<void>;
-  /** Selects model `id`; the worker keeps every model it loaded, so switching back is instant and loses nothing. */
+  /**
+   * Selects model `id` for the shown image (and as the default of images added later); the worker keeps
+   * every model it loaded, so switching back is instant and loses nothing.
+   */
   loadModel(id: string): Promise<void>;
+  /** Makes sure the worker holds model `id` (without selecting it) and returns its facts. */
+  ensureModel(id: string): Promise<LoadedModel>;
   /** Lists a model made in this session (a fine-tune) right after its parent's family. */
   addModelEntry(entry: ModelEntry): void;
   /** Discards a fine-tuned model of this session (after selecting its parent if it is selected). */
@@ -58,6 +65,7 @@ export const initialModelState = {
   modelId: null,
   modelStatus: 'none' as ModelStatus,
   model: null,
+  loaded: {} as Record<string, LoadedModel>,
   modelError: null,
   lastTile: null,
   segmentOptions: { tta: false } as SegmentOptions,
@@ -97,9 +105,15 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
       get().notify('error', `Unknown model "${id}".`);
       return;
     }
-    set({ modelStatus: 'loading', modelId: id, modelError: null });
+    const selected = get().selectedId;
+    set((s) => ({
+      modelStatus: 'loading',
+      modelId: id,
+      modelError: null,
+      images: s.images.map((i) => (i.id === selected && i.modelId !== id ? { ...i, modelId: id } : i)),
+    }));
     try {
-      const model = await getWorkerClient().call('loadModel', { id, source: entry.source });
+      const model = await get().ensureModel(id);
       // A quicker switch to yet another model wins.
       if (get().modelId !== id) return;
       set({ model, modelStatus: 'ready' });
@@ -115,6 +129,16 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
     }
   },
 
+  async ensureModel(id) {
+    const known = get().loaded[id];
+    if (known) return known;
+    const entry = get().models.find((m) => m.id === id);
+    if (!entry) throw new Error(`Unknown model "${id}".`);
+    const model = await getWorkerClient().call('loadModel', { id, source: entry.source });
+    set((s) => ({ loaded: { ...s.loaded, [id]: model } }));
+    return model;
+  },
+
   addModelEntry(entry) {
     set((s) => ({ models: [...s.models.filter((m) => m.id !== entry.id), entry] }));
   },
@@ -122,11 +146,14 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
   async discardModel(id) {
     const entry = get().models.find((m) => m.id === id);
     if (!entry?.tuning) return;
-    if (get().modelId === id) {
-      const parent = get().models.some((m) => m.id === entry.tuning?.parentId) ? entry.tuning.parentId : get().models[0]?.id;
-      if (parent) await get().loadModel(parent);
-    }
-    set((s) => ({ models: s.models.filter((m) => m.id !== id) }));
+    const parent = get().models.some((m) => m.id === entry.tuning?.parentId) ? entry.tuning.parentId : get().models[0]?.id;
+    if (get().modelId === id && parent) await get().loadModel(parent);
+    // Images that were to be segmented with it fall back to its parent; their cached results stay.
+    set((s) => ({
+      models: s.models.filter((m) => m.id !== id),
+      loaded: Object.fromEntries(Object.entries(s.loaded).filter(([k]) => k !== id)),
+      images: s.images.map((i) => (i.modelId === id ? { ...i, modelId: parent ?? null } : i)),
+    }));
     await getWorkerClient().call('removeModel', { id });
     get().setStatus(`Discarded "${entry.label}".`);
   },

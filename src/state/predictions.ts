@@ -2,12 +2,19 @@ import { instancesKey, modelKey, predictionKey } from './keys';
 import { getPixels, type InstanceBuffers } from './pixels';
 import type { StudioState } from './store';
 
-type Reader = Pick<StudioState, 'modelId' | 'model' | 'segmentOptions' | 'images' | 'threshold' | 'connectivity' | 'minSize'>;
+type Reader = Pick<StudioState, 'modelId' | 'model' | 'loaded' | 'segmentOptions' | 'images' | 'threshold' | 'connectivity' | 'minSize'>;
 
-/** Key of the prediction the current model (and the image's channel choice) gives for image `id`. */
+/** The model image `id` is segmented with: its own choice, else the selected model. */
+export function imageModelId(state: Pick<StudioState, 'modelId' | 'images'>, id: string): string | null {
+  return state.images.find((i) => i.id === id)?.modelId ?? state.modelId;
+}
+
+/** Key of the prediction the image's model (its weights revision) and channel choice give for image `id`. */
 export function currentPredictionKey(state: Reader, id: string): string | null {
-  const model = modelKey(state.modelId, state.model, state.segmentOptions.tta);
   const image = state.images.find((i) => i.id === id);
+  const modelId = image?.modelId ?? state.modelId;
+  const loaded = modelId ? (state.loaded[modelId] ?? (state.model?.id === modelId ? state.model : null)) : null;
+  const model = modelKey(loaded, state.segmentOptions.tta);
   return model && image ? predictionKey(model, image.channel) : null;
 }
 
@@ -30,7 +37,25 @@ export function currentInstances(state: Reader, id: string): InstanceBuffers | n
   return key && instances && instances.key === key ? instances : null;
 }
 
-/** True when image `id` has a cached prediction under the current model (a cheap selector). */
+/**
+ * What an export of image `id` uses: the prediction of its own model, else the latest prediction it has
+ * under any model (the image was segmented, then given another model that has not run yet), with its key.
+ */
+export function exportPrediction(state: Reader & Pick<StudioState, 'segmented'>, id: string): { key: string; data: Float32Array; current: boolean } | null {
+  const px = getPixels(id);
+  if (!px) return null;
+  const key = currentPredictionKey(state, id);
+  const current = key ? px.predictions.get(key) : undefined;
+  if (key && current) return { key, data: current, current: true };
+  const keys = state.segmented[id] ?? [];
+  for (let k = keys.length - 1; k >= 0; k--) {
+    const data = px.predictions.get(keys[k]);
+    if (data) return { key: keys[k], data, current: false };
+  }
+  return null;
+}
+
+/** True when image `id` has a cached prediction under its model (a cheap selector). */
 export function isSegmented(state: Reader & Pick<StudioState, 'segmented'>, id: string | null): boolean {
   if (!id) return false;
   const key = currentPredictionKey(state, id);

@@ -3,7 +3,7 @@ import { toSingleChannel } from '../image/normalize';
 import { estimateRemainingMs } from './eta';
 import { getImageWorker } from './imageWorker';
 import { getPixels } from './pixels';
-import { currentInstancesKey, currentPredictionKey } from './predictions';
+import { currentInstancesKey, currentPredictionKey, imageModelId } from './predictions';
 import type { StudioState } from './store';
 
 /** A segmentation in progress over one or more images. */
@@ -74,16 +74,31 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
       state.notify('info', 'A segmentation is already running: cancel it first or wait for it to finish.');
       return;
     }
-    if (state.modelStatus !== 'ready') {
-      state.notify('warning', state.modelStatus === 'loading' ? 'The model is still loading; try again in a moment.' : 'No model is loaded: choose one in the Model panel.');
+    if (state.modelStatus === 'loading') {
+      state.notify('warning', 'The model is still loading; try again in a moment.');
       return;
+    }
+    // Each image is segmented with its own model: every model they name must be in the worker first.
+    const wanted = [...new Set(ids.map((id) => imageModelId(get(), id)).filter((m): m is string => m !== null))];
+    if (wanted.length === 0) {
+      state.notify('warning', 'No model is loaded: choose one in the Model panel.');
+      return;
+    }
+    for (const modelId of wanted) {
+      try {
+        await get().ensureModel(modelId);
+      } catch (error) {
+        const label = get().models.find((m) => m.id === modelId)?.label ?? modelId;
+        get().notify('error', `Could not load the model "${label}": ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
     const todo = ids.filter((id) => {
       const key = currentPredictionKey(get(), id);
       return key !== null && !getPixels(id)?.predictions.has(key);
     });
     if (todo.length === 0) {
-      state.setStatus(ids.length === 1 ? 'This image is already segmented with this model (cached).' : 'All images are already segmented with this model (cached).');
+      const loadedAll = ids.every((id) => currentPredictionKey(get(), id) !== null);
+      if (loadedAll) state.setStatus(ids.length === 1 ? 'This image is already segmented with its model (cached).' : 'All images are already segmented with their models (cached).');
       return;
     }
     const run = new AbortController();
@@ -109,7 +124,7 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
           // toSingleChannel makes a new buffer, which segmentPlane transfers to the worker.
           const plane = toSingleChannel(px.raster, image.channel);
           const result = await get().segmentPlane(plane, {
-            modelId: get().modelId ?? undefined,
+            modelId: imageModelId(get(), id) ?? undefined,
             signal: run.signal,
             onProgress: (p) => {
               const fraction = p.tilesTotal > 0 ? p.tilesDone / p.tilesTotal : 0;

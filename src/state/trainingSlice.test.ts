@@ -34,6 +34,7 @@ const recipe: TrainingRecipe = {
 function loaded(id: string, name: string, tuning?: TuningRecord): LoadedModel {
   return {
     id,
+    revision: `${id}-rev`,
     card: {
       name,
       task: 'nuclei',
@@ -88,7 +89,7 @@ function scriptedWorker() {
 }
 
 function entry(id: string): ImageEntry {
-  return { id, name: `${id}.png`, path: id, exportName: id, page: 1, pageCount: 1, width: W, height: H, channels: 1, bitDepth: 8, fileBytes: 0, thumbnailUrl: null, channel: 'mean' };
+  return { id, name: `${id}.png`, path: id, exportName: id, page: 1, pageCount: 1, width: W, height: H, channels: 1, bitDepth: 8, fileBytes: 0, thumbnailUrl: null, channel: 'mean', modelId: null };
 }
 
 function stroke(id: string, x0: number, y0: number, x1: number, y1: number, value: 1 | 2): void {

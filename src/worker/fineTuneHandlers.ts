@@ -3,7 +3,7 @@ import { segmentPlane } from '../model/segment';
 import type { ModelCard, Segmenter } from '../model/types';
 import { createFineTuneRun, type FineTuneRun } from './fineTuneRun';
 import type { Handlers, HandlerContext } from './handle';
-import { defaultBudget, describeModel, restoreWeights, snapshotWeights, workerModel, type ModelState } from './modelHandlers';
+import { defaultBudget, describeModel, newWorkerModel, restoreWeights, snapshotWeights, type ModelState } from './modelHandlers';
 import type { TuningRecord } from './protocol';
 
 /** The trainer (src/model/fineTune.ts); injectable so the job's plumbing is tested with a small fake. */
@@ -113,7 +113,7 @@ export function createFineTuneHandlers(state: ModelState, fineTune: FineTuneFn):
           outputTileSize: result.outputTileSize,
           finishedAt: new Date().toISOString(),
         };
-        const model = workerModel(training, tunedCard(parent.card, params.name, result), false, tuning);
+        const model = await newWorkerModel(training, tunedCard(parent.card, params.name, result), false, tuning);
         state.registry.add(params.modelId, model);
         copy = null;
         return { model: describeModel(state, params.modelId, model) };

@@ -40,7 +40,7 @@ export function createHandlers(emit: (event: WorkerEvent) => void, trainer: Fine
       ids.forEach((id, k) => {
         const old = state.registry.peek(id) as WorkerModel;
         // The old value's tensors were disposed above, before the backend changed.
-        state.registry.swap(id, workerModel(restoreWeights(snapshots[k]), old.card, old.random, old.tuning));
+        state.registry.swap(id, workerModel(restoreWeights(snapshots[k]), old.card, old.random, old.revision, old.tuning));
       });
       return state.backend;
     },

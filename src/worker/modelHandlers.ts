@@ -3,6 +3,7 @@ import { defaultNormalization, normalizePlane } from '../image/normalize';
 import type { TrainingRecipe } from '../model/recipe';
 import { segmentPlane, type SegmentResult } from '../model/segment';
 import type { ModelCard, Segmenter } from '../model/types';
+import { segmenterRevision } from '../model/revision';
 import { createUnet, segmenterFromModel } from '../model/unet';
 import { contextMargin } from '../model/validSize';
 import type { Handlers } from './handle';
@@ -36,11 +37,18 @@ export interface WorkerModel {
   readonly random: boolean;
   /** How a fine-tuned model came about (models made in this session). */
   readonly tuning?: TuningRecord;
+  /** Content hash of the weights (src/model/revision.ts): the key of every result made with them. */
+  readonly revision: string;
   dispose(): void;
 }
 
-export function workerModel(segmenter: Segmenter, card: ModelCard, random: boolean, tuning?: TuningRecord): WorkerModel {
-  return { segmenter, card, random, tuning, dispose: () => segmenter.dispose() };
+export function workerModel(segmenter: Segmenter, card: ModelCard, random: boolean, revision: string, tuning?: TuningRecord): WorkerModel {
+  return { segmenter, card, random, revision, tuning, dispose: () => segmenter.dispose() };
+}
+
+/** A registry entry for weights that are new to the session: their revision is hashed once, here. */
+export async function newWorkerModel(segmenter: Segmenter, card: ModelCard, random: boolean, tuning?: TuningRecord): Promise<WorkerModel> {
+  return workerModel(segmenter, card, random, await segmenterRevision(segmenter), tuning);
 }
 
 /** The worker's model state: every model of the session, and the backend facts for the budget. */
@@ -56,6 +64,7 @@ export function describeModel(state: ModelState, id: string, model: WorkerModel)
   return {
     id,
     card,
+    revision: model.revision,
     recipe: state.resolveRecipe(card),
     ...(model.tuning ? { tuning: model.tuning } : {}),
     random: model.random,
@@ -78,14 +87,14 @@ async function load(source: ModelSource): Promise<WorkerModel> {
       createdAt: new Date().toISOString(),
       trainedSteps: 0,
     };
-    return workerModel(segmenter, card, true);
+    return newWorkerModel(segmenter, card, true);
   }
   const cardUrl = new URL('model-card.json', source.url).href;
   const response = await fetch(cardUrl);
   if (!response.ok) throw new Error(`model card ${cardUrl} answered HTTP ${response.status}`);
   const card = (await response.json()) as ModelCard;
   const model = await tf.loadLayersModel(source.url);
-  return workerModel(segmenterFromModel(model, card.architecture), card, false);
+  return newWorkerModel(segmenterFromModel(model, card.architecture), card, false);
 }
 
 /**

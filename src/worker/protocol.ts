@@ -97,6 +97,11 @@ export interface LoadedModel {
   /** The registry id the worker keeps it under. */
   readonly id: string;
   readonly card: ModelCard;
+  /**
+   * Content hash of the weights (sha256 hex, src/model/revision.ts). Every cached result is keyed by it: the
+   * same weights give the same revision whatever the model is called, one changed weight a new one.
+   */
+  readonly revision: string;
   /** How it was trained and how to fine-tune it (the card's recipe, or defaults for its task). */
   readonly recipe: TrainingRecipe;
   /** Present for a model fine-tuned in this session. */

@@ -21,6 +21,7 @@ const Item = memo(function Item({ image, selected }: { readonly image: ImageEntr
     const summary = s.instances[image.id];
     return summary && summary.key === currentInstancesKey(s, image.id) ? summary.count : null;
   });
+  const modelLabel = useStudio((s) => (image.modelId ? (s.models.find((m) => m.id === image.modelId)?.label ?? null) : null));
   const labelled = (stats?.background ?? 0) + (stats?.foreground ?? 0) > 0;
 
   const onRemove = (e: React.MouseEvent) => {
@@ -47,9 +48,14 @@ const Item = memo(function Item({ image, selected }: { readonly image: ImageEntr
           {objects !== null && ` · ${objects} obj`}
         </div>
         <div className="badges">
+          {modelLabel && (
+            <span className="tag" data-testid="badge-model" data-model-id={image.modelId ?? ''} title="The model this image is segmented with (choose it in the Model panel while the image is shown)">
+              {modelLabel}
+            </span>
+          )}
           {running && <span className="tag tag-run">segmenting…</span>}
           {segmented && (
-            <span className="tag tag-seg" data-testid="badge-segmented" title="Segmented with the current model">
+            <span className="tag tag-seg" data-testid="badge-segmented" title="Segmented with its model">
               segmented
             </span>
           )}

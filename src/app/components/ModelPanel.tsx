@@ -43,6 +43,7 @@ export function ModelPanel() {
   const setOptions = useStudio((s) => s.setSegmentOptions);
   const discard = useStudio((s) => s.discardModel);
   const training = useStudio((s) => s.trainRun !== null);
+  const hasImage = useStudio((s) => s.selectedId !== null);
 
   useEffect(() => {
     if (backendReady && status === 'none') void loadDefaultModel();
@@ -53,7 +54,7 @@ export function ModelPanel() {
     <section className="model-panel" data-testid="model-panel">
       <h2>Model</h2>
       <label className="field">
-        <span className="muted small">Segment with</span>
+        <span className="muted small">{hasImage ? 'Segment this image with' : 'Segment new images with'}</span>
         <select
           data-testid="model-select"
           value={modelId ?? ''}

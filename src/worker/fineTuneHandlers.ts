@@ -20,7 +20,7 @@ function tunedCard(parent: ModelCard, name: string, result: FineTuneResult): Mod
     ...parent,
     name,
     description: `${parent.description} Fine-tuned in U-Net Studio from "${parent.name}": ${result.message}`,
-    // A new revision even when the start was kept: cached predictions are keyed by model id and revision.
+    // Cached results are keyed by the weights revision: when the start was kept, they are shared with the parent.
     createdAt: new Date().toISOString(),
     // Steps the kept weights have seen: the best step's, not the last one's.
     trainedSteps: parent.trainedSteps + (tuned ? result.bestStep : 0),

@@ -4,6 +4,7 @@ import { initBackend } from './backend';
 import { fineTune, resolveRecipe } from '../model/fineTune';
 import { createBenchHandlers } from './benchHandlers';
 import { createExportHandlers } from './exportHandlers';
+import { createLibraryHandlers } from './libraryHandlers';
 import { createFineTuneHandlers, type FineTuneFn } from './fineTuneHandlers';
 import type { Handlers } from './handle';
 import { createModelHandlers, restoreWeights, segmentSeededPlane, snapshotWeights, workerModel, type ModelState, type WeightSnapshot, type WorkerModel } from './modelHandlers';
@@ -26,6 +27,7 @@ export function createHandlers(emit: (event: WorkerEvent) => void, trainer: Fine
     ...createModelHandlers(state),
     ...createFineTuneHandlers(state, trainer),
     ...createExportHandlers(state),
+    ...createLibraryHandlers(state),
     ...createBenchHandlers(),
 
     init: async (params, ctx) => {

@@ -10,6 +10,8 @@ export interface ModelEntry {
   readonly source: ModelSource;
   /** A model fine-tuned in this session: its parent, run and validation. */
   readonly tuning?: TuningRecord;
+  /** How a kept model other than a fine-tune came to be: imported from files, or a copy of another model. */
+  readonly origin?: { readonly kind: 'imported' | 'copy'; readonly from: string };
 }
 
 /** Used when no trained model ships: valid-padded, 1 channel, 2 classes, small enough to be quick. */
@@ -50,7 +52,7 @@ export interface ModelSlice {
   ensureModel(id: string): Promise<LoadedModel>;
   /** Lists a model made in this session (a fine-tune) right after its parent's family. */
   addModelEntry(entry: ModelEntry): void;
-  /** Discards a fine-tuned model of this session (after selecting its parent if it is selected). */
+  /** Discards a kept model of this session (after selecting its parent if it is selected); shipped ones stay. */
   discardModel(id: string): Promise<void>;
   setSegmentOptions(options: Partial<SegmentOptions>): void;
   /**
@@ -145,8 +147,9 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
 
   async discardModel(id) {
     const entry = get().models.find((m) => m.id === id);
-    if (!entry?.tuning) return;
-    const parent = get().models.some((m) => m.id === entry.tuning?.parentId) ? entry.tuning.parentId : get().models[0]?.id;
+    if (!entry || entry.source.kind !== 'session') return;
+    const parentId = entry.tuning?.parentId;
+    const parent = parentId && get().models.some((m) => m.id === parentId) ? parentId : get().models[0]?.id;
     if (get().modelId === id && parent) await get().loadModel(parent);
     // Images that were to be segmented with it fall back to its parent; their cached results stay.
     set((s) => ({

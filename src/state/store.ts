@@ -3,6 +3,7 @@ import { createBackendSlice, type BackendSlice } from './backendSlice';
 import { createExportSlice, type ExportSlice } from './exportSlice';
 import { createImagesSlice, type ImagesSlice } from './imagesSlice';
 import { createLabelsSlice, type LabelsSlice } from './labelsSlice';
+import { createLibrarySlice, type LibrarySlice } from './librarySlice';
 import { createModelSlice, type ModelSlice } from './modelSlice';
 import { createSegmentationSlice, type SegmentationSlice } from './segmentationSlice';
 import { createSplitSlice, type SplitSlice } from './splitSlice';
@@ -20,7 +21,8 @@ export type StudioState = BackendSlice &
   SegmentationSlice &
   ExportSlice &
   SplitSlice &
-  TrainingSlice;
+  TrainingSlice &
+  LibrarySlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...createBackendSlice(...a),
@@ -33,4 +35,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createExportSlice(...a),
   ...createSplitSlice(...a),
   ...createTrainingSlice(...a),
+  ...createLibrarySlice(...a),
 }));

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useStudio } from '../../state/store';
 import type { TuningRecord } from '../../worker/protocol';
 import { formatBytes } from '../formatBytes';
+import { ModelLibrary } from './ModelLibrary';
 
 /** Where a fine-tuned model of this session came from, and how it did on the held-out strokes. */
 function TuningFacts({ tuning, onDiscard }: { readonly tuning: TuningRecord; readonly onDiscard?: () => void }) {
@@ -17,7 +18,7 @@ function TuningFacts({ tuning, onDiscard }: { readonly tuning: TuningRecord; rea
           Held-out accuracy {before.pixelAccuracy.toFixed(3)} → {after.pixelAccuracy.toFixed(3)}, IoU {before.foregroundIou.toFixed(3)} → {after.foregroundIou.toFixed(3)}.
         </p>
       )}
-      <p className="muted">Lives until the page is reloaded: download it to keep it.</p>
+      <p className="muted">Kept in the model library until the page is reloaded: export it to keep it for good.</p>
       {onDiscard && (
         <button className="small-btn" onClick={onDiscard} data-testid="discard-model" title="Remove this fine-tuned model from the session">
           Discard
@@ -68,6 +69,7 @@ export function ModelPanel() {
           ))}
         </select>
       </label>
+      <ModelLibrary />
       {status === 'loading' && <p className="muted small">Loading model…</p>}
       {model?.tuning && status === 'ready' && <TuningFacts tuning={model.tuning} onDiscard={training ? undefined : () => void discard(model.id)} />}
       {status === 'error' && <p className="error-text small">{error}</p>}

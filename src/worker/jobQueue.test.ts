@@ -120,4 +120,49 @@ describe('job queue', () => {
     await tick();
     expect(log).toEqual(['segment 1', 'step', 'segment 2']);
   });
+
+  it('cancelling the running job reaches it through its signal: it returns what it finished, and the queue goes on', async () => {
+    const queue = createJobQueue();
+    const controller = new AbortController();
+    const started = gate();
+    const done: number[] = [];
+    const batch = queue.run(async (signal) => {
+      for (let image = 1; image <= 5 && !signal.aborted; image++) {
+        if (image === 3) {
+          started.open();
+          await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+          break;
+        }
+        await tick();
+        done.push(image);
+      }
+      return [...done];
+    }, { label: 'segment all', mode: 'exclusive', signal: controller.signal });
+    const after = queue.run(async () => 'next', { label: 'next', mode: 'interleave' });
+    await started.promise;
+    expect(queue.snapshot()).toEqual({ running: ['segment all'], waiting: ['next'] });
+    controller.abort();
+    expect(await batch).toEqual([1, 2]);
+    expect(await after).toBe('next');
+    await tick();
+    expect(queue.snapshot()).toEqual({ running: [], waiting: [] });
+  });
+
+  it('a failing job in the middle of several leaves the order of the others intact', async () => {
+    const queue = createJobQueue();
+    const log: string[] = [];
+    const job = (name: string, fail = false) => async () => {
+      await tick();
+      log.push(name);
+      if (fail) throw new Error(`${name} failed`);
+      return name;
+    };
+    const results = await Promise.allSettled([
+      queue.run(job('a'), { label: 'a', mode: 'exclusive' }),
+      queue.run(job('b', true), { label: 'b', mode: 'interleave' }),
+      queue.run(job('c'), { label: 'c', mode: 'interleave' }),
+    ]);
+    expect(log).toEqual(['a', 'b', 'c']);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
 });

@@ -1,0 +1,136 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ExportRequest } from '../image/export';
+import type { WorkerClient } from '../worker/client';
+import type { CommandName, LoadedModel, Params, Result } from '../worker/protocol';
+import { setWorkerClient } from './client';
+import type { ImageEntry } from './imagesSlice';
+import { setImageWorker } from './imageWorker';
+import { addPixels, getPixels, removePixels } from './pixels';
+import { currentPredictionKey } from './predictions';
+import { useStudio } from './store';
+
+/*
+ * Per-image models against a scripted worker: Segment all runs each image with its own model (each model
+ * loaded once), a cancel keeps the images already done, and All as ZIP exports every segmented image
+ * whichever model is selected.
+ */
+
+const W = 8;
+const H = 6;
+
+function loaded(id: string): LoadedModel {
+  return { id, revision: `rev-${id}`, card: { name: id }, random: false, parameters: 10, margin: 0 } as unknown as LoadedModel;
+}
+
+function entry(id: string, modelId: string): ImageEntry {
+  return { id, name: `${id}.png`, path: id, exportName: id, page: 1, pageCount: 1, width: W, height: H, channels: 1, bitDepth: 8, fileBytes: 0, thumbnailUrl: null, channel: 'mean', modelId };
+}
+
+const abortError = () => Object.assign(new Error('Cancelled'), { name: 'AbortError' });
+
+/** A worker whose segmentation of image number `hangAt` (1-based) waits until it is cancelled. */
+function scriptedWorker(hangAt = 0) {
+  const segments: string[] = [];
+  const loads: string[] = [];
+  const client: WorkerClient = {
+    call<K extends CommandName>(type: K, params: Params<K>, options: { signal?: AbortSignal } = {}): Promise<Result<K>> {
+      if (type === 'loadModel') {
+        const { id } = params as Params<'loadModel'>;
+        loads.push(id);
+        return Promise.resolve(loaded(id) as Result<K>);
+      }
+      if (type === 'segment') {
+        const { modelId } = params as Params<'segment'>;
+        segments.push(modelId);
+        // The value tells which model made the map.
+        const value = modelId === 'em' ? 0.75 : 0.25;
+        const result = { width: W, height: H, probabilities: new Float32Array(W * H).fill(value), tile: null, ms: 1, backend: 'cpu' } as unknown as Result<K>;
+        if (segments.length !== hangAt) return Promise.resolve(result);
+        return new Promise((_, reject) => options.signal?.addEventListener('abort', () => reject(abortError())));
+      }
+      return Promise.reject(new Error(`unexpected ${type}`));
+    },
+    onEvent: () => () => {},
+    terminate: () => {},
+  };
+  return { client, segments, loads };
+}
+
+function reset(images: ImageEntry[]): void {
+  for (const image of useStudio.getState().images) removePixels(image.id);
+  for (const image of images) addPixels(image.id, { width: W, height: H, channels: 1, bitDepth: 8, data: new Uint8Array(W * H).fill(9) });
+  useStudio.setState({
+    images,
+    selectedId: images[0].id,
+    segmented: {},
+    instances: {},
+    labelStats: {},
+    display: {},
+    models: ['nuclei', 'em'].map((id) => ({ id, label: id, source: { kind: 'url', url: id } })),
+    modelId: 'nuclei',
+    modelStatus: 'ready',
+    model: loaded('nuclei'),
+    loaded: {},
+    segRun: null,
+  });
+}
+
+describe('segmentation with per-image models', () => {
+  const exported: ExportRequest[] = [];
+
+  beforeEach(() => {
+    exported.length = 0;
+    setImageWorker({
+      call: (type: string, params: { request?: ExportRequest }) => {
+        if (type === 'export' && params.request) exported.push(params.request);
+        if (type === 'zip') return Promise.resolve({ bytes: new Uint8Array(1) });
+        if (type === 'export') return Promise.resolve({ files: [] });
+        return new Promise(() => {});
+      },
+      terminate: () => {},
+    } as never);
+  });
+
+  it('Segment all runs each image with its own model, loading each model once, and caches each under its revision', async () => {
+    const worker = scriptedWorker();
+    setWorkerClient(worker.client);
+    reset([entry('a', 'em'), entry('b', 'nuclei'), entry('c', 'em')]);
+    await useStudio.getState().segmentImages(['a', 'b', 'c']);
+    expect(worker.segments).toEqual(['em', 'nuclei', 'em']);
+    expect(worker.loads.sort()).toEqual(['em', 'nuclei']);
+    const state = useStudio.getState();
+    expect(Object.keys(state.segmented).sort()).toEqual(['a', 'b', 'c']);
+    expect(currentPredictionKey(state, 'a')).toContain('rev-em');
+    expect(currentPredictionKey(state, 'b')).toContain('rev-nuclei');
+    expect(getPixels('a')!.predictions.get(currentPredictionKey(state, 'a')!)![0]).toBe(0.75);
+    expect(getPixels('b')!.predictions.get(currentPredictionKey(state, 'b')!)![0]).toBe(0.25);
+  });
+
+  it('a cancelled Segment all keeps the images already done and asks for no more', async () => {
+    const worker = scriptedWorker(2);
+    setWorkerClient(worker.client);
+    reset([entry('a', 'em'), entry('b', 'nuclei'), entry('c', 'em')]);
+    const running = useStudio.getState().segmentImages(['a', 'b', 'c']);
+    await expect.poll(() => worker.segments.length).toBe(2);
+    useStudio.getState().cancelSegmentation();
+    await running;
+    expect(worker.segments).toEqual(['em', 'nuclei']);
+    const state = useStudio.getState();
+    expect(Object.keys(state.segmented)).toEqual(['a']);
+    expect(getPixels('a')!.predictions.size).toBe(1);
+    expect(state.statusText).toMatch(/cancelled after 1 of 3/);
+  });
+
+  it('All as ZIP exports every segmented image with its own model\'s result, whichever model is selected', async () => {
+    const worker = scriptedWorker();
+    setWorkerClient(worker.client);
+    reset([entry('a', 'em'), entry('b', 'nuclei'), entry('c', 'nuclei')]);
+    await useStudio.getState().segmentImages(['a', 'b']);
+    expect(useStudio.getState().modelId).toBe('nuclei');
+    await useStudio.getState().exportImages(['a', 'b', 'c'], true);
+    expect(exported.map((r) => r.name)).toEqual(['a', 'b', 'c']);
+    expect(exported.map((r) => r.probability?.data[0])).toEqual([0.75, 0.25, undefined]);
+    const warnings = useStudio.getState().toasts.filter((t) => t.kind === 'warning').map((t) => t.message);
+    expect(warnings.some((m) => m.includes('Not segmented yet') && m.includes('c.png') && !m.includes('a.png'))).toBe(true);
+  });
+});

@@ -70,8 +70,9 @@ test('corrupted and malicious model ZIPs are refused with a clear message and no
   // The same files, well-formed, picked loose (model.json + weights + card): a kept model, selected.
   await importFiles(page, Object.entries(good).map(([name, bytes]) => ({ name, bytes })));
   await expect(items).toHaveCount(4);
-  const imported = items.filter({ hasText: 'nuclei (2)' });
-  await expect(imported).toHaveAttribute('data-kept', 'true');
+  // Listed under its card's name (the shipped one is listed as "Nuclei (fluorescence, DSB 2018)").
+  const imported = page.locator('[data-testid="library-item"][data-kept="true"]');
+  await expect(imported).toHaveAttribute('data-name', 'nuclei');
   await expect(imported).toHaveAttribute('data-selected', 'true');
   await expect(imported.getByTestId('library-facts')).toContainText('imported from model.json, group1-shard1of1.bin, model-card.json');
   // Renamed, it keeps its weights; deleted, the list is as before.

@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { ExportFile, ExportRequest } from '../image/export';
 import { getImageWorker } from './imageWorker';
 import { getPixels } from './pixels';
+import { instancesKey } from './keys';
 import { exportPrediction } from './predictions';
 import type { StudioState } from './store';
 
@@ -49,10 +50,14 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
         else if (!prediction.current) otherModel.push(image.name);
         const display = state.display[id];
         const hasPaint = (state.labelStats[id]?.background ?? 0) + (state.labelStats[id]?.foreground ?? 0) > 0;
+        // Objects already counted for this very prediction and parameters are reused, not computed again.
+        const params = { threshold: state.threshold, connectivity: state.connectivity, minSize: state.minSize };
+        const known = prediction && px.instances?.key === instancesKey(prediction.key, params) ? px.instances : null;
         const request: ExportRequest = {
           name: image.exportName,
           image: px.raster,
           probability: probability ? { width: image.width, height: image.height, data: probability } : undefined,
+          ...(known ? { instances: { width: image.width, height: image.height, labels: known.labels, count: known.count, sizes: known.sizes } } : {}),
           threshold: state.threshold,
           components: { connectivity: state.connectivity, minSize: state.minSize },
           painted: hasPaint && px.labels ? px.labels : undefined,

@@ -13,6 +13,8 @@ export interface InstanceBuffers {
   readonly key: string;
   readonly labels: Uint32Array;
   readonly count: number;
+  /** sizes[k] = pixels of object k (sizes[0] = background): lets an export reuse these instances. */
+  readonly sizes: Uint32Array;
   readonly foreground: number;
 }
 

@@ -6,7 +6,7 @@ import { setWorkerClient } from './client';
 import type { ImageEntry } from './imagesSlice';
 import { setImageWorker } from './imageWorker';
 import { addPixels, getPixels, removePixels } from './pixels';
-import { currentPredictionKey } from './predictions';
+import { currentInstancesKey, currentPredictionKey } from './predictions';
 import { useStudio } from './store';
 
 /*
@@ -127,8 +127,14 @@ describe('segmentation with per-image models', () => {
     reset([entry('a', 'em'), entry('b', 'nuclei'), entry('c', 'nuclei')]);
     await useStudio.getState().segmentImages(['a', 'b']);
     expect(useStudio.getState().modelId).toBe('nuclei');
+    // Objects already counted for a's prediction (as the viewer does for the shown image) are reused.
+    const key = currentInstancesKey(useStudio.getState(), 'a')!;
+    const counted = { key, labels: new Uint32Array(W * H).fill(1), count: 1, sizes: Uint32Array.from([0, W * H]), foreground: W * H };
+    getPixels('a')!.instances = counted;
     await useStudio.getState().exportImages(['a', 'b', 'c'], true);
     expect(exported.map((r) => r.name)).toEqual(['a', 'b', 'c']);
+    expect(exported[0].instances?.labels).toBe(counted.labels);
+    expect(exported[1].instances).toBeUndefined();
     expect(exported.map((r) => r.probability?.data[0])).toEqual([0.75, 0.25, undefined]);
     const warnings = useStudio.getState().toasts.filter((t) => t.kind === 'warning').map((t) => t.message);
     expect(warnings.some((m) => m.includes('Not segmented yet') && m.includes('c.png') && !m.includes('a.png'))).toBe(true);

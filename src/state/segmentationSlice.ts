@@ -201,7 +201,7 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
         )
         .then((result) => {
           if (getPixels(id) !== px) return;
-          px.instances = { key, labels: result.labels, count: result.count, foreground: result.foreground };
+          px.instances = { key, labels: result.labels, count: result.count, sizes: result.sizes, foreground: result.foreground };
           set((s) => ({
             instances: { ...s.instances, [id]: { key, count: result.count, foreground: result.foreground } },
             instancesVersion: s.instancesVersion + 1,

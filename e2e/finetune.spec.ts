@@ -149,6 +149,13 @@ test('fine-tune: live curves and previews, segment and switch models while it tr
   if (kept === 'start') await select.selectOption('nuclei~tuned-1');
   await expect(facts).toHaveAttribute('data-model-name', 'nuclei · tuned 1');
   await expect(page.getByTestId('tuning-facts')).toHaveAttribute('data-parent', 'nuclei');
+  // The tuned model is kept in the model library, with its parent and run.
+  await page.getByTestId('model-library').locator('summary').click();
+  const keptItem = page.locator('[data-testid="library-item"][data-kept="true"]');
+  await expect(keptItem).toHaveAttribute('data-name', 'nuclei · tuned 1');
+  await expect(keptItem.getByTestId('library-facts')).toContainText('tuned from nuclei');
+  await expect(keptItem.getByTestId('library-facts')).toContainText(/tuned on \d+ images?/);
+  await page.getByTestId('model-library').locator('summary').click();
   if (kept === 'start') await page.getByTestId('segment-current').click();
   await expect(page.getByTestId('image-item').nth(0).getByTestId('badge-segmented')).toHaveCount(1);
   const tunedP = await probabilityAt(page, px, py);
@@ -165,7 +172,8 @@ test('fine-tune: live curves and previews, segment and switch models while it tr
   await expect(facts).toHaveAttribute('data-model-name', 'em-membranes');
   await select.selectOption('nuclei~tuned-1');
   await expect(facts).toHaveAttribute('data-model-name', 'nuclei · tuned 1');
-  await expect(page.getByTestId('image-item').nth(1).getByTestId('badge-segmented')).toHaveCount(0);
+  // Results are keyed by the weights revision: only trained weights differ from the parent's.
+  if (kept === 'tuned') await expect(page.getByTestId('image-item').nth(1).getByTestId('badge-segmented')).toHaveCount(0);
   await page.getByTestId('segment-current').click();
   await expect(page.getByTestId('image-item').nth(1).getByTestId('badge-segmented')).toHaveCount(1);
   expect(await probabilityAt(page, px, py)).toBe(tunedP);

@@ -21,7 +21,12 @@ const Item = memo(function Item({ image, selected }: { readonly image: ImageEntr
     const summary = s.instances[image.id];
     return summary && summary.key === currentInstancesKey(s, image.id) ? summary.count : null;
   });
-  const modelLabel = useStudio((s) => (image.modelId ? (s.models.find((m) => m.id === image.modelId)?.label ?? null) : null));
+  // A shipped model by its card's short name ("nuclei", "em-membranes"); a kept one by its library name.
+  const modelLabel = useStudio((s) => {
+    const entry = image.modelId ? s.models.find((m) => m.id === image.modelId) : undefined;
+    if (!entry) return null;
+    return entry.source.kind === 'session' ? entry.label : (s.loaded[entry.id]?.card.name ?? entry.label);
+  });
   const labelled = (stats?.background ?? 0) + (stats?.foreground ?? 0) > 0;
 
   const onRemove = (e: React.MouseEvent) => {

@@ -11,12 +11,13 @@ import { pathToFileURL } from 'node:url';
 import { thresholdComponents } from '../src/image/components';
 import { decodeImage } from '../src/image/decode';
 import { encodeLabels, encodeMaskPng, encodeProbabilityPng } from '../src/image/encode';
+import { encodeTiff } from '../src/image/tiffWrite';
 import { prepareInput } from '../src/image/normalize';
 import { segmentPlane } from '../src/model/segment';
 import { choiceFlag, numberFlag, parseFlags, requiredString, runMain } from './args';
 import type { OptionSpec } from './args';
 import { initNodeBackend } from './backend';
-import { listImageFiles, stemOf } from './dataset';
+import { fileFilterFromFlags, filterFiles, listImageFiles, stemOf } from './dataset';
 import { loadModelDir } from './modelFiles';
 
 const USAGE = `usage: npm run segment -- --model MODEL_DIR --in DIR --out DIR
@@ -30,6 +31,12 @@ const SPEC: OptionSpec = {
   threshold: { type: 'string' },
   'min-size': { type: 'string' },
   prob: { type: 'boolean' },
+  'prob-float': { type: 'boolean' },
+  ids: { type: 'string' },
+  list: { type: 'string' },
+  group: { type: 'string' },
+  'holdout-group': { type: 'string' },
+  metadata: { type: 'string' },
   backend: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -45,7 +52,7 @@ async function main(): Promise<void> {
   const outDir = requiredString(flags, 'out');
   const threshold = numberFlag(flags, 'threshold', 0.5, { min: 0, max: 1 });
   const minSize = numberFlag(flags, 'min-size', 0, { integer: true, min: 0 });
-  const files = listImageFiles(inDir, '--in');
+  const files = filterFiles(listImageFiles(inDir, '--in'), inDir, fileFilterFromFlags(flags));
   await initNodeBackend(choiceFlag(flags, 'backend', ['wasm', 'cpu'] as const, 'wasm'));
   const { segmenter, card } = await loadModelDir(modelDir);
   mkdirSync(outDir, { recursive: true });
@@ -78,6 +85,9 @@ async function main(): Promise<void> {
           write(`${base}_mask.png`, encodeMaskPng(mask, width, height));
         }
         if (flags.prob) write(`${base}_prob.png`, encodeProbabilityPng(probabilities, width, height));
+        if (flags['prob-float']) {
+          write(`${base}_prob.tif`, encodeTiff([{ width, height, channels: 1, data: probabilities }], { compression: 'deflate', predictor: true }));
+        }
         process.stderr.write(`${path.basename(file)}${pages.length > 1 ? ` page ${p + 1}` : ''}: ${written.join(', ')} (${Date.now() - t0} ms)\n`);
       }
     } catch (e) {

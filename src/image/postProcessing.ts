@@ -56,7 +56,7 @@ export interface PostProcessing {
  */
 export function defaultPostProcessing(objects: ObjectKind): PostProcessing {
   return objects === 'cells'
-    ? { objects, threshold: 0.5, smoothing: 2, fillHoles: false, maxHoleSize: 0, split: 'watershed', h: 0.05, minSize: 50, connectivity: 4 }
+    ? { objects, threshold: 0.5, smoothing: 3, fillHoles: false, maxHoleSize: 0, split: 'watershed', h: 0.1, minSize: 50, connectivity: 4 }
     : { objects, threshold: 0.5, smoothing: 2, fillHoles: true, maxHoleSize: 0, split: 'watershed', h: 2, minSize: 15, connectivity: 4 };
 }
 

@@ -21,18 +21,21 @@ export function gaussianBlur(data: ArrayLike<number>, width: number, height: num
     if (m >= n) m = period - m;
     return m;
   };
-  const line = new Float64Array(Math.max(width, height));
-  const pass = (n: number, lines: number, at: (line: number, i: number) => number): void => {
+  // Each line is copied once into a buffer with mirrored margins, so the inner loop has no bounds logic.
+  const padded = new Float64Array(Math.max(width, height) + 2 * radius);
+  const taps = kernel.length;
+  const pass = (n: number, lines: number, lineStride: number, step: number): void => {
     for (let l = 0; l < lines; l++) {
-      for (let i = 0; i < n; i++) line[i] = out[at(l, i)];
+      const base = l * lineStride;
+      for (let i = -radius; i < n + radius; i++) padded[i + radius] = out[base + mirror(i, n) * step];
       for (let i = 0; i < n; i++) {
-        let s = 0;
-        for (let k = -radius; k <= radius; k++) s += kernel[k + radius] * line[mirror(i + k, n)];
-        out[at(l, i)] = s;
+        let sum = 0;
+        for (let k = 0; k < taps; k++) sum += kernel[k] * padded[i + k];
+        out[base + i * step] = sum;
       }
     }
   };
-  pass(width, height, (y, x) => y * width + x);
-  pass(height, width, (x, y) => y * width + x);
+  pass(width, height, width, 1);
+  pass(height, width, 1, width);
   return out;
 }

@@ -27,6 +27,74 @@ function restricted(f: ArrayLike<number>, mask: ArrayLike<number> | undefined, s
   return out;
 }
 
+/** A growable FIFO of pixel indices. */
+function createFifo(): { push(p: number): void; shift(): number; readonly empty: boolean } {
+  let queue = new Int32Array(1024);
+  let head = 0;
+  let tail = 0;
+  return {
+    push(p: number): void {
+      if (tail === queue.length) {
+        const live = tail - head;
+        const next = new Int32Array(live * 2 + 1024);
+        next.set(queue.subarray(head, tail));
+        queue = next;
+        head = 0;
+        tail = live;
+      }
+      queue[tail++] = p;
+    },
+    shift: () => queue[head++],
+    get empty() {
+      return head >= tail;
+    },
+  };
+}
+
+/** Forward raster pass: each pixel takes the max of itself and its already visited neighbours (W, NW, N, NE), under the limit. */
+function forwardPass(j: Float64Array, limit: Float64Array, width: number, height: number, eight: boolean): void {
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = y * width + x;
+      let m = j[p];
+      if (x > 0 && j[p - 1] > m) m = j[p - 1];
+      if (y > 0) {
+        if (j[p - width] > m) m = j[p - width];
+        if (eight && x > 0 && j[p - width - 1] > m) m = j[p - width - 1];
+        if (eight && x + 1 < width && j[p - width + 1] > m) m = j[p - width + 1];
+      }
+      j[p] = m < limit[p] ? m : limit[p];
+    }
+  }
+}
+
+/** Backward (anti-raster) pass; queues each pixel that can still raise a neighbour visited before it. */
+function backwardPass(j: Float64Array, limit: Float64Array, width: number, height: number, eight: boolean, queue: { push(p: number): void }): void {
+  const later = eight ? [1, 0, -1, 1, 0, 1, 1, 1] : [1, 0, 0, 1]; // E, SW, S, SE
+  for (let y = height - 1; y >= 0; y--) {
+    for (let x = width - 1; x >= 0; x--) {
+      const p = y * width + x;
+      let m = j[p];
+      for (let k = 0; k < later.length; k += 2) {
+        const nx = x + later[k];
+        const ny = y + later[k + 1];
+        if (nx >= 0 && nx < width && ny < height && j[ny * width + nx] > m) m = j[ny * width + nx];
+      }
+      j[p] = m < limit[p] ? m : limit[p];
+      for (let k = 0; k < later.length; k += 2) {
+        const nx = x + later[k];
+        const ny = y + later[k + 1];
+        if (nx < 0 || nx >= width || ny >= height) continue;
+        const q = ny * width + nx;
+        if (j[q] < j[p] && j[q] < limit[q]) {
+          queue.push(p);
+          break;
+        }
+      }
+    }
+  }
+}
+
 /**
  * Reconstruction by dilation of `marker` under `limit` (marker <= limit pixel-wise): the largest image
  * below `limit` whose regional maxima all come from the marker. Vincent's hybrid algorithm (1993): a
@@ -45,61 +113,12 @@ export function reconstructByDilation(
   const j = marker;
   for (let i = 0; i < j.length; i++) if (j[i] > limit[i]) j[i] = limit[i];
   const eight = connectivity === 8;
-  // Forward: neighbours already visited in raster order (W, NW, N, NE).
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const p = y * width + x;
-      let m = j[p];
-      if (x > 0 && j[p - 1] > m) m = j[p - 1];
-      if (y > 0) {
-        if (j[p - width] > m) m = j[p - width];
-        if (eight && x > 0 && j[p - width - 1] > m) m = j[p - width - 1];
-        if (eight && x + 1 < width && j[p - width + 1] > m) m = j[p - width + 1];
-      }
-      j[p] = m < limit[p] ? m : limit[p];
-    }
-  }
-  let queue = new Int32Array(1024);
-  let head = 0;
-  let tail = 0;
-  const enqueue = (p: number): void => {
-    if (tail === queue.length) {
-      const live = tail - head;
-      const next = new Int32Array(live * 2 + 1024);
-      next.set(queue.subarray(head, tail));
-      queue = next;
-      head = 0;
-      tail = live;
-    }
-    queue[tail++] = p;
-  };
-  const later = eight ? [1, 0, -1, 1, 0, 1, 1, 1] : [1, 0, 0, 1]; // E, SW, S, SE
-  // Backward: neighbours visited in anti-raster order; queue a pixel that can still raise one of them.
-  for (let y = height - 1; y >= 0; y--) {
-    for (let x = width - 1; x >= 0; x--) {
-      const p = y * width + x;
-      let m = j[p];
-      for (let k = 0; k < later.length; k += 2) {
-        const nx = x + later[k];
-        const ny = y + later[k + 1];
-        if (nx >= 0 && nx < width && ny < height && j[ny * width + nx] > m) m = j[ny * width + nx];
-      }
-      j[p] = m < limit[p] ? m : limit[p];
-      for (let k = 0; k < later.length; k += 2) {
-        const nx = x + later[k];
-        const ny = y + later[k + 1];
-        if (nx < 0 || nx >= width || ny >= height) continue;
-        const q = ny * width + nx;
-        if (j[q] < j[p] && j[q] < limit[q]) {
-          enqueue(p);
-          break;
-        }
-      }
-    }
-  }
+  const queue = createFifo();
+  forwardPass(j, limit, width, height, eight);
+  backwardPass(j, limit, width, height, eight, queue);
   const offsets = neighbourOffsets(connectivity);
-  while (head < tail) {
-    const p = queue[head++];
+  while (!queue.empty) {
+    const p = queue.shift();
     const x = p % width;
     const y = (p - x) / width;
     for (let k = 0; k < offsets.length; k += 2) {
@@ -109,7 +128,7 @@ export function reconstructByDilation(
       const q = ny * width + nx;
       if (j[q] < j[p] && limit[q] !== j[q]) {
         j[q] = j[p] < limit[q] ? j[p] : limit[q];
-        enqueue(q);
+        queue.push(q);
       }
     }
   }

@@ -32,6 +32,77 @@ export interface ObjectMeasurement {
   readonly perimeter: number;
 }
 
+/** Running sums of one object; offsets from its first pixel keep the moment sums exact integers. */
+interface Sums {
+  readonly id: number;
+  readonly first: number;
+  readonly x0: number;
+  readonly y0: number;
+  n: number;
+  sx: number;
+  sy: number;
+  sxx: number;
+  syy: number;
+  sxy: number;
+  minX: number;
+  maxX: number;
+  maxY: number;
+  sv: number;
+  minV: number;
+  maxV: number;
+}
+
+/** One raster pass: the sums of every object, in order of first appearance. */
+function accumulate(labels: ArrayLike<number>, width: number, height: number, intensity?: ArrayLike<number>): Sums[] {
+  const slotOf = new Map<number, Sums>();
+  const objects: Sums[] = [];
+  let last: Sums | undefined;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const id = labels[i];
+      if (id === 0) continue;
+      let a = last !== undefined && last.id === id ? last : slotOf.get(id);
+      if (a === undefined) {
+        a = { id, first: i, x0: x, y0: y, n: 0, sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0, minX: x, maxX: x, maxY: y, sv: 0, minV: Infinity, maxV: -Infinity };
+        slotOf.set(id, a);
+        objects.push(a);
+      }
+      last = a;
+      const dx = x - a.x0;
+      const dy = y - a.y0;
+      a.n++;
+      a.sx += dx;
+      a.sy += dy;
+      a.sxx += dx * dx;
+      a.syy += dy * dy;
+      a.sxy += dx * dy;
+      if (x < a.minX) a.minX = x;
+      if (x > a.maxX) a.maxX = x;
+      a.maxY = y;
+      if (intensity) {
+        const v = intensity[i];
+        a.sv += v;
+        if (v < a.minV) a.minV = v;
+        if (v > a.maxV) a.maxV = v;
+      }
+    }
+  }
+  return objects;
+}
+
+/** √(1 − λ₂/λ₁) from n² × the central second moments (their scale cancels in the ratio). */
+function eccentricity(a: Sums): number {
+  const cxx = a.n * a.sxx - a.sx * a.sx;
+  const cyy = a.n * a.syy - a.sy * a.sy;
+  const cxy = a.n * a.sxy - a.sx * a.sy;
+  const half = (cxx + cyy) / 2;
+  const root = Math.hypot((cxx - cyy) / 2, cxy);
+  const l1 = half + root;
+  const l2 = Math.max(0, half - root);
+  return l1 > 0 ? Math.sqrt(Math.max(0, 1 - l2 / l1)) : 0;
+}
+
 /**
  * Measures every object (nonzero id) of `labels`; rows are sorted by id. `intensity` (one value per
  * pixel, e.g. the raw image channel) gives the intensity columns.
@@ -39,75 +110,23 @@ export interface ObjectMeasurement {
 export function measureObjects(labels: ArrayLike<number>, width: number, height: number, intensity?: ArrayLike<number>): ObjectMeasurement[] {
   checkPlane('labels', labels.length, width, height);
   if (intensity) checkPlane('intensity', intensity.length, width, height);
-  const slotOf = new Map<number, number>();
-  const ids: number[] = [];
-  const first: number[] = [];
-  // Per object: n, Σdx, Σdy, Σdx², Σdy², Σdxdy (offsets from the first pixel, integers, so the sums
-  // and the moment numerators below are exact), minX, minY, maxX, maxY, Σv, minV, maxV.
-  const acc: number[][] = [];
-  let lastId = 0;
-  let lastSlot = -1;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      const id = labels[i];
-      if (id === 0) continue;
-      let slot = id === lastId ? lastSlot : slotOf.get(id);
-      if (slot === undefined) {
-        slot = ids.length;
-        slotOf.set(id, slot);
-        ids.push(id);
-        first.push(i);
-        acc.push([0, 0, 0, 0, 0, 0, x, y, x, y, 0, Infinity, -Infinity]);
-      }
-      lastId = id;
-      lastSlot = slot;
-      const a = acc[slot];
-      const dx = x - (first[slot] % width);
-      const dy = y - a[7];
-      a[0]++;
-      a[1] += dx;
-      a[2] += dy;
-      a[3] += dx * dx;
-      a[4] += dy * dy;
-      a[5] += dx * dy;
-      if (x < a[6]) a[6] = x;
-      if (x > a[8]) a[8] = x;
-      a[9] = y;
-      if (intensity) {
-        const v = intensity[i];
-        a[10] += v;
-        if (v < a[11]) a[11] = v;
-        if (v > a[12]) a[12] = v;
-      }
-    }
-  }
-  const rows = ids.map((id, slot): ObjectMeasurement => {
-    const [n, sx, sy, sxx, syy, sxy, minX, minY, maxX, maxY, sv, minV, maxV] = acc[slot];
-    // n² × the central second moments; the eccentricity needs only their ratio.
-    const cxx = n * sxx - sx * sx;
-    const cyy = n * syy - sy * sy;
-    const cxy = n * sxy - sx * sy;
-    const half = (cxx + cyy) / 2;
-    const root = Math.hypot((cxx - cyy) / 2, cxy);
-    const l1 = half + root;
-    const l2 = Math.max(0, half - root);
-    return {
-      id,
-      area: n,
-      centroidX: (first[slot] % width) + sx / n + 0.5,
-      centroidY: minY + sy / n + 0.5,
-      bboxX: minX,
-      bboxY: minY,
-      bboxWidth: maxX - minX + 1,
-      bboxHeight: maxY - minY + 1,
-      meanIntensity: intensity ? sv / n : NaN,
-      minIntensity: intensity ? minV : NaN,
-      maxIntensity: intensity ? maxV : NaN,
-      eccentricity: l1 > 0 ? Math.sqrt(Math.max(0, 1 - l2 / l1)) : 0,
-      perimeter: traceBoundaryPixels(labels, width, height, id, first[slot]).length,
-    };
-  });
+  const rows = accumulate(labels, width, height, intensity).map(
+    (a): ObjectMeasurement => ({
+      id: a.id,
+      area: a.n,
+      centroidX: a.x0 + a.sx / a.n + 0.5,
+      centroidY: a.y0 + a.sy / a.n + 0.5,
+      bboxX: a.minX,
+      bboxY: a.y0,
+      bboxWidth: a.maxX - a.minX + 1,
+      bboxHeight: a.maxY - a.y0 + 1,
+      meanIntensity: intensity ? a.sv / a.n : NaN,
+      minIntensity: intensity ? a.minV : NaN,
+      maxIntensity: intensity ? a.maxV : NaN,
+      eccentricity: eccentricity(a),
+      perimeter: traceBoundaryPixels(labels, width, height, a.id, a.first).length,
+    }),
+  );
   return rows.sort((a, b) => a.id - b.id);
 }
 

@@ -14,18 +14,17 @@ import { membraneMetrics, nucleiMetrics } from '../src/image/metrics';
 import { prepareInput } from '../src/image/normalize';
 import type { RasterImage } from '../src/image/types';
 import { MODEL_FILES, parseModelCard } from '../src/model/io';
-import { segmentPlane } from '../src/model/segment';
 import { choiceFlag, numberFlag, optionalString, parseFlags, requiredString, runMain, UsageError } from './args';
 import type { OptionSpec } from './args';
 import { initNodeBackend } from './backend';
 import { fileFilterFromFlags, filterFiles, labelFileFor, labelsFromRaster, listImageFiles, readRaster, stemOf } from './dataset';
 import type { Task } from './dataset';
-import { loadModelDir } from './modelFiles';
+import { DEFAULT_ENGINE, ENGINE_KINDS, createEngine } from './engine';
 
 const USAGE = `usage: npm run evaluate -- --model MODEL_DIR --images DIR --labels DIR --task nuclei|membranes
          [--labels-format binary|instance] [--membrane-value V] [--tta] [--json FILE]
          [--ids 20-24 | --list FILE | --group G | --holdout-group G] [--metadata CSV]
-         [--threshold 0.5] [--min-size 0] [--write-card] [--backend wasm|cpu]`;
+         [--threshold 0.5] [--min-size 0] [--write-card] [--backend wasm|cpu] [--engine onnx|tfjs]`;
 
 const SPEC: OptionSpec = {
   model: { type: 'string' },
@@ -45,6 +44,7 @@ const SPEC: OptionSpec = {
   'min-size': { type: 'string' },
   'write-card': { type: 'boolean' },
   backend: { type: 'string' },
+  engine: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -138,7 +138,8 @@ async function main(): Promise<void> {
   const tta = flags.tta === true;
   const files = filterFiles(listImageFiles(imagesDir, '--images'), imagesDir, fileFilterFromFlags(flags));
   await initNodeBackend(choiceFlag(flags, 'backend', ['wasm', 'cpu'] as const, 'wasm'));
-  const { segmenter, card } = await loadModelDir(modelDir);
+  const engine = await createEngine(choiceFlag(flags, 'engine', ENGINE_KINDS, DEFAULT_ENGINE), modelDir);
+  const { card } = engine;
   if (card.task !== 'generic' && card.task !== task) {
     throw new UsageError(`the model is a '${card.task}' model but --task is '${task}'`);
   }
@@ -151,14 +152,14 @@ async function main(): Promise<void> {
     if (truth.width !== raster.width || truth.height !== raster.height) {
       throw new Error(`${stemOf(file)}: labels are ${truth.width}x${truth.height} but the image is ${raster.width}x${raster.height}`);
     }
-    const { probabilities } = await segmentPlane(segmenter, prepareInput(raster, card.normalization), {
+    const { probabilities } = await engine.segment(prepareInput(raster, card.normalization), {
       foregroundClass: card.foregroundClass,
       tta,
     });
     names.push(stemOf(file));
     rows.push(scoreProbabilities(probabilities, truth, options));
   }
-  segmenter.dispose();
+  await engine.dispose();
   const keys = METRIC_KEYS[task];
   const mean = meanMetrics(rows, keys);
   process.stdout.write(`${formatTable(names, rows, mean, keys)}\n`);

@@ -12,15 +12,14 @@ import { thresholdComponents } from '../src/image/components';
 import { decodeImage } from '../src/image/decode';
 import { encodeLabels, encodeMaskPng, encodeProbabilityPng } from '../src/image/encode';
 import { prepareInput } from '../src/image/normalize';
-import { segmentPlane } from '../src/model/segment';
 import { choiceFlag, numberFlag, parseFlags, requiredString, runMain } from './args';
 import type { OptionSpec } from './args';
 import { initNodeBackend } from './backend';
 import { listImageFiles, stemOf } from './dataset';
-import { loadModelDir } from './modelFiles';
+import { DEFAULT_ENGINE, ENGINE_KINDS, createEngine } from './engine';
 
 const USAGE = `usage: npm run segment -- --model MODEL_DIR --in DIR --out DIR
-         [--tta] [--threshold 0.5] [--min-size 0] [--prob] [--backend wasm|cpu]`;
+         [--tta] [--threshold 0.5] [--min-size 0] [--prob] [--backend wasm|cpu] [--engine onnx|tfjs]`;
 
 const SPEC: OptionSpec = {
   model: { type: 'string' },
@@ -31,6 +30,7 @@ const SPEC: OptionSpec = {
   'min-size': { type: 'string' },
   prob: { type: 'boolean' },
   backend: { type: 'string' },
+  engine: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -47,7 +47,8 @@ async function main(): Promise<void> {
   const minSize = numberFlag(flags, 'min-size', 0, { integer: true, min: 0 });
   const files = listImageFiles(inDir, '--in');
   await initNodeBackend(choiceFlag(flags, 'backend', ['wasm', 'cpu'] as const, 'wasm'));
-  const { segmenter, card } = await loadModelDir(modelDir);
+  const engine = await createEngine(choiceFlag(flags, 'engine', ENGINE_KINDS, DEFAULT_ENGINE), modelDir);
+  const { card } = engine;
   mkdirSync(outDir, { recursive: true });
   let failed = 0;
   for (const file of files) {
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
         const page = pages[p];
         const base = pages.length > 1 ? `${stem}_p${p + 1}` : stem;
         const t0 = Date.now();
-        const { probabilities, width, height } = await segmentPlane(segmenter, prepareInput(page, card.normalization), {
+        const { probabilities, width, height } = await engine.segment(prepareInput(page, card.normalization), {
           foregroundClass: card.foregroundClass,
           tta: flags.tta === true,
         });
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
       process.stderr.write(`${path.basename(file)}: ${e instanceof Error ? e.message : String(e)}\n`);
     }
   }
-  segmenter.dispose();
+  await engine.dispose();
   if (failed > 0) throw new Error(`${failed} of ${files.length} files could not be segmented (see above)`);
 }
 

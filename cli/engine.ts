@@ -21,8 +21,9 @@ export const ENGINE_KINDS = ['onnx', 'tfjs'] as const;
 export type EngineKind = (typeof ENGINE_KINDS)[number];
 
 /**
- * The CLIs' default: onnxruntime-node measured 6-15x faster than tfjs-wasm per image on the shipped EM
- * model (README, "ONNX export and the --engine flag"), with the same output within 1e-4.
+ * The CLIs' default: onnxruntime-node measured 4.7-5.4x faster than tfjs-wasm per 1024x1024 image with
+ * the shipped EM model (bench/compare.ts; README, "ONNX export and the --engine flag"), with the same
+ * output within 1e-4 and the same evaluate metrics.
  */
 export const DEFAULT_ENGINE: EngineKind = 'onnx';
 

@@ -45,3 +45,7 @@ export {
 } from './io';
 export type { ModelCardFields } from './io';
 export { flopsForImage, flopsPer512, flopsPerForward } from './flops';
+export { ONNX_INPUT, ONNX_IR_VERSION, ONNX_OPSET, ONNX_OUTPUT, exportOnnx, layersModelToOnnx } from './onnx/exportOnnx';
+export type { OnnxExportOptions } from './onnx/exportOnnx';
+export { segmentTiles } from './onnx/segmentTiles';
+export type { SegmentTilesOptions, SegmentTilesResult, TileRunner } from './onnx/segmentTiles';

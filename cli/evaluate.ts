@@ -19,21 +19,20 @@ import { prepareInput } from '../src/image/normalize';
 import { objectsFromProbability, type PostProcessing } from '../src/image/postProcessing';
 import type { RasterImage } from '../src/image/types';
 import { MODEL_FILES, parseModelCard } from '../src/model/io';
-import { segmentPlane } from '../src/model/segment';
 import { choiceFlag, numberFlag, optionalString, parseFlags, requiredString, runMain, UsageError } from './args';
 import type { OptionSpec } from './args';
 import { initNodeBackend } from './backend';
 import { fileFilterFromFlags, filterFiles, labelFileFor, labelsFromRaster, listImageFiles, readRaster, stemOf } from './dataset';
 import type { Task } from './dataset';
-import { loadModelDir } from './modelFiles';
 import { describePostProcessing, objectKindForTask, POST_PROCESSING_SPEC, POST_PROCESSING_USAGE, postProcessingFromFlags } from './postProcessingFlags';
 import { probabilityFileFor, readProbabilityMap } from './probabilityFiles';
+import { DEFAULT_ENGINE, ENGINE_KINDS, createEngine } from './engine';
 
 const USAGE = `usage: npm run evaluate -- --model MODEL_DIR --images DIR --labels DIR --task nuclei|membranes
          [--labels-format binary|instance] [--membrane-value V] [--tta] [--json FILE]
          [--ids 20-24 | --list FILE | --group G | --holdout-group G] [--metadata CSV]
          [--probabilities DIR (NAME_prob.tif from segment --prob-float; then --model is optional)]
-         [--write-card] [--backend wasm|cpu]
+         [--write-card] [--backend wasm|cpu] [--engine onnx|tfjs]
 ${POST_PROCESSING_USAGE}`;
 
 const SPEC: OptionSpec = {
@@ -54,6 +53,7 @@ const SPEC: OptionSpec = {
   ...POST_PROCESSING_SPEC,
   'write-card': { type: 'boolean' },
   backend: { type: 'string' },
+  engine: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -150,12 +150,12 @@ async function main(): Promise<void> {
   const files = filterFiles(listImageFiles(imagesDir, '--images'), imagesDir, fileFilterFromFlags(flags));
   if (probabilityDir !== undefined && flags['write-card']) throw new UsageError('--write-card needs the model to run (not --probabilities)');
   if (probabilityDir !== undefined && tta) throw new UsageError('--tta has no effect on saved probability maps; leave it out');
-  let model: Awaited<ReturnType<typeof loadModelDir>> | undefined;
+  let engine: Awaited<ReturnType<typeof createEngine>> | undefined;
   if (probabilityDir === undefined && modelDir !== undefined) {
     await initNodeBackend(choiceFlag(flags, 'backend', ['wasm', 'cpu'] as const, 'wasm'));
-    model = await loadModelDir(modelDir);
-    if (model.card.task !== 'generic' && model.card.task !== task) {
-      throw new UsageError(`the model is a '${model.card.task}' model but --task is '${task}'`);
+    engine = await createEngine(choiceFlag(flags, 'engine', ENGINE_KINDS, DEFAULT_ENGINE), modelDir);
+    if (engine.card.task !== 'generic' && engine.card.task !== task) {
+      throw new UsageError(`the model is a '${engine.card.task}' model but --task is '${task}'`);
     }
   }
   process.stderr.write(`objects: ${describePostProcessing(options.postProcessing)}\n`);
@@ -168,13 +168,13 @@ async function main(): Promise<void> {
     if (truth.width !== raster.width || truth.height !== raster.height) {
       throw new Error(`${stemOf(file)}: labels are ${truth.width}x${truth.height} but the image is ${raster.width}x${raster.height}`);
     }
-    const probabilities = model
-      ? (await segmentPlane(model.segmenter, prepareInput(raster, model.card.normalization), { foregroundClass: model.card.foregroundClass, tta })).probabilities
+    const probabilities = engine
+      ? (await engine.segment(prepareInput(raster, engine.card.normalization), { foregroundClass: engine.card.foregroundClass, tta })).probabilities
       : readProbabilityMap(probabilityFileFor(stemOf(file), probabilityDir ?? ''), raster.width, raster.height);
     names.push(stemOf(file));
     rows.push(scoreProbabilities(probabilities, truth, options));
   }
-  model?.segmenter.dispose();
+  await engine?.dispose();
   const keys = METRIC_KEYS[task];
   const mean = meanMetrics(rows, keys);
   process.stdout.write(`${formatTable(names, rows, mean, keys)}\n`);

@@ -20,16 +20,15 @@ import { measureObjects, measurementsCsv } from '../src/image/measure';
 import { prepareInput, toSingleChannel } from '../src/image/normalize';
 import { objectsFromProbability } from '../src/image/postProcessing';
 import { encodeTiff } from '../src/image/tiffWrite';
-import { segmentPlane } from '../src/model/segment';
 import { choiceFlag, parseFlags, requiredString, runMain } from './args';
 import type { OptionSpec } from './args';
 import { initNodeBackend } from './backend';
 import { fileFilterFromFlags, filterFiles, listImageFiles, stemOf } from './dataset';
-import { loadModelDir } from './modelFiles';
+import { DEFAULT_ENGINE, ENGINE_KINDS, createEngine } from './engine';
 import { describePostProcessing, objectKindForTask, POST_PROCESSING_SPEC, POST_PROCESSING_USAGE, postProcessingFromFlags } from './postProcessingFlags';
 
 const USAGE = `usage: npm run segment -- --model MODEL_DIR --in DIR --out DIR
-         [--tta] [--prob] [--prob-float] [--csv] [--rois] [--backend wasm|cpu]
+         [--tta] [--prob] [--prob-float] [--csv] [--rois] [--backend wasm|cpu] [--engine onnx|tfjs]
          [--ids 3,5-8 | --list FILE | --group G | --holdout-group G] [--metadata CSV]
 ${POST_PROCESSING_USAGE}`;
 
@@ -49,6 +48,7 @@ const SPEC: OptionSpec = {
   metadata: { type: 'string' },
   ...POST_PROCESSING_SPEC,
   backend: { type: 'string' },
+  engine: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -63,7 +63,8 @@ async function main(): Promise<void> {
   const outDir = requiredString(flags, 'out');
   const files = filterFiles(listImageFiles(inDir, '--in'), inDir, fileFilterFromFlags(flags));
   await initNodeBackend(choiceFlag(flags, 'backend', ['wasm', 'cpu'] as const, 'wasm'));
-  const { segmenter, card } = await loadModelDir(modelDir);
+  const engine = await createEngine(choiceFlag(flags, 'engine', ENGINE_KINDS, DEFAULT_ENGINE), modelDir);
+  const { card } = engine;
   const settings = postProcessingFromFlags(flags, objectKindForTask(card.task));
   process.stderr.write(`objects: ${describePostProcessing(settings)}\n`);
   mkdirSync(outDir, { recursive: true });
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
         const page = pages[p];
         const base = pages.length > 1 ? `${stem}_p${p + 1}` : stem;
         const t0 = Date.now();
-        const { probabilities, width, height } = await segmentPlane(segmenter, prepareInput(page, card.normalization), {
+        const { probabilities, width, height } = await engine.segment(prepareInput(page, card.normalization), {
           foregroundClass: card.foregroundClass,
           tta: flags.tta === true,
         });
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
       process.stderr.write(`${path.basename(file)}: ${e instanceof Error ? e.message : String(e)}\n`);
     }
   }
-  segmenter.dispose();
+  await engine.dispose();
   if (failed > 0) throw new Error(`${failed} of ${files.length} files could not be segmented (see above)`);
 }
 

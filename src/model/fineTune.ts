@@ -108,7 +108,8 @@ function validationDue(completed: number, settings: FineTuneRecipe): boolean {
 /**
  * Fine-tunes `segmenter` in place on painted labels. On return the segmenter holds the best validated
  * weights, or the starting weights when none beat them (bit-exact). Aborting via options.signal stops
- * after the current step and still keeps the best weights. tf.memory().numTensors is back where it was.
+ * after the current step and still keeps the best weights; an error (e.g. divergence) restores them
+ * before it is thrown. tf.memory().numTensors is back where it was.
  * @throws Error with a user-facing message when the labels cannot support a run (checkFineTuneLabels).
  */
 export async function fineTune(segmenter: Segmenter, samples: readonly FineTuneSample[], options: FineTuneOptions): Promise<FineTuneResult> {
@@ -136,6 +137,7 @@ export async function fineTune(segmenter: Segmenter, samples: readonly FineTuneS
     createTileSampler(prepared.map((p) => p.prepared).filter((p) => p.labelled.length > 0), { tileSize, outputSize: outTile, augment, rng });
   const keep = await createKeepBest(segmenter, planValidation(config, samples, budgetBytes), options.onValidation);
   const stepper = createStepper(segmenter, { optimizer: settings.optimizer, learningRate: settings.learningRate, encoderLrScale: settings.encoderLrScale });
+  let finished = false;
   try {
     const teacher = distill ? (image: FineTuneSample['image']) => keep.withStart(() => teacherProbabilities(segmenter, image, budgetBytes)) : null;
     let prepared = await prepareFineTuneSamples(samples, { loss: recipe.loss, teacher });
@@ -165,13 +167,14 @@ export async function fineTune(segmenter: Segmenter, samples: readonly FineTuneS
     let timeAfterFirst = 0;
     const startedAt = Date.now();
     for (let step = 0; step < settings.steps; step++) {
-      if (options.signal?.aborted) {
-        aborted = true;
-        break;
-      }
       if (step > 0) {
         await poll();
         await options.betweenSteps?.();
+      }
+      // Checked after the awaits: a stop may arrive while other work runs between steps.
+      if (options.signal?.aborted) {
+        aborted = true;
+        break;
       }
       const t0 = Date.now();
       const lr = learningRateAt(schedule, step);
@@ -208,6 +211,7 @@ export async function fineTune(segmenter: Segmenter, samples: readonly FineTuneS
     // Steps since the last validation (a stop) are scored too, so that stopping keeps their progress.
     if (completed > lastValidated) await keep.validate(completed);
     const { kept, bestStep, before, after } = keep.finish(completed);
+    finished = true;
     return {
       steps: completed,
       aborted,
@@ -223,6 +227,8 @@ export async function fineTune(segmenter: Segmenter, samples: readonly FineTuneS
       settings,
     };
   } finally {
+    // A failure (divergence, a kernel error, a throwing callback) must not leave half-trained weights.
+    if (!finished) keep.recover();
     stepper.dispose();
     keep.dispose();
   }

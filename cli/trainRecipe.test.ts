@@ -37,6 +37,7 @@ describe('train CLI recipe', () => {
     ).toEqual({ steps: 30, distillation: 0, encoderLrScale: 0.1, validationFraction: 0, validateEvery: 5, patience: 0, learningRate: 3e-5 });
     expect(() => fineTuneOverrides(flags('--encoder-lr-scale', '2'))).toThrow(/--encoder-lr-scale must be <= 1/);
     expect(() => refuseFineTuneFlags(flags('--distill', '1', '--patience', '2'))).toThrow(/--distill, --patience apply to fine-tuning only/);
+    expect(() => refuseFineTuneFlags(flags('--val-fraction', '0'))).toThrow(/--val-fraction applies to fine-tuning only/);
     expect(() => refuseFineTuneFlags(flags('--steps', '5'))).not.toThrow();
   });
 

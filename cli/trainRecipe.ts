@@ -73,7 +73,9 @@ export const FINE_TUNE_ONLY_FLAGS = ['distill', 'encoder-lr-scale', 'val-fractio
 export function refuseFineTuneFlags(flags: ParsedFlags): void {
   const given = FINE_TUNE_ONLY_FLAGS.filter((f) => flags[f] !== undefined);
   if (given.length > 0) {
-    throw new UsageError(`${given.map((f) => `--${f}`).join(', ')} apply to fine-tuning only (--init MODEL with --labels-format partial)`);
+    throw new UsageError(
+      `${given.map((f) => `--${f}`).join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to fine-tuning only (--init MODEL with --labels-format partial)`,
+    );
   }
 }
 

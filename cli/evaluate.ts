@@ -140,12 +140,6 @@ async function main(): Promise<void> {
   const imagesDir = requiredString(flags, 'images');
   const labelsDir = requiredString(flags, 'labels');
   const task = choiceFlag<Task>(flags, 'task', ['nuclei', 'membranes']);
-  const options: ScoreOptions = {
-    task,
-    labelsFormat: choiceFlag(flags, 'labels-format', ['binary', 'instance'] as const, task === 'nuclei' ? 'instance' : 'binary'),
-    membraneValue: numberFlag(flags, 'membrane-value', 0, { min: 0 }),
-    postProcessing: postProcessingFromFlags(flags, objectKindForTask(task)),
-  };
   const tta = flags.tta === true;
   const files = filterFiles(listImageFiles(imagesDir, '--images'), imagesDir, fileFilterFromFlags(flags));
   if (probabilityDir !== undefined && flags['write-card']) throw new UsageError('--write-card needs the model to run (not --probabilities)');
@@ -158,6 +152,13 @@ async function main(): Promise<void> {
       throw new UsageError(`the model is a '${engine.card.task}' model but --task is '${task}'`);
     }
   }
+  const options: ScoreOptions = {
+    task,
+    labelsFormat: choiceFlag(flags, 'labels-format', ['binary', 'instance'] as const, task === 'nuclei' ? 'instance' : 'binary'),
+    membraneValue: numberFlag(flags, 'membrane-value', 0, { min: 0 }),
+    // The model's own post-processing (its card) unless flags say otherwise, as segment does.
+    postProcessing: postProcessingFromFlags(flags, objectKindForTask(task), engine?.card.postProcessing),
+  };
   process.stderr.write(`objects: ${describePostProcessing(options.postProcessing)}\n`);
 
   const names: string[] = [];

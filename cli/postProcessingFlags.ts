@@ -39,11 +39,11 @@ export function objectKindForTask(task: 'nuclei' | 'membranes' | 'generic'): Obj
   return task === 'membranes' ? 'cells' : 'foreground';
 }
 
-/** The settings: defaults of the kind (or --plain), then each given flag. */
-export function postProcessingFromFlags(flags: ParsedFlags, kind: ObjectKind): PostProcessing {
+/** The settings: the model card's (else the defaults of the kind), or --plain, then each given flag. */
+export function postProcessingFromFlags(flags: ParsedFlags, kind: ObjectKind, fromCard?: PostProcessing): PostProcessing {
   if (flags['fill-holes'] && flags['no-fill-holes']) throw new UsageError('give --fill-holes or --no-fill-holes, not both');
   const objects = choiceFlag<ObjectKind>(flags, 'objects', ['foreground', 'cells'], kind);
-  const base = flags.plain ? plainPostProcessing(objects) : defaultPostProcessing(objects);
+  const base = flags.plain ? plainPostProcessing(objects) : fromCard?.objects === objects ? fromCard : defaultPostProcessing(objects);
   const fillHoles = flags['fill-holes'] ? true : flags['no-fill-holes'] ? false : base.fillHoles;
   const connectivity = choiceFlag(flags, 'connectivity', ['4', '8'] as const, String(base.connectivity) as '4' | '8');
   return validatePostProcessing({

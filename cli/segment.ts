@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   await initNodeBackend(choiceFlag(flags, 'backend', ['wasm', 'cpu'] as const, 'wasm'));
   const engine = await createEngine(choiceFlag(flags, 'engine', ENGINE_KINDS, DEFAULT_ENGINE), modelDir);
   const { card } = engine;
-  const settings = postProcessingFromFlags(flags, objectKindForTask(card.task));
+  const settings = postProcessingFromFlags(flags, objectKindForTask(card.task), card.postProcessing);
   process.stderr.write(`objects: ${describePostProcessing(settings)}\n`);
   mkdirSync(outDir, { recursive: true });
   let failed = 0;

@@ -15,7 +15,7 @@ export interface Toast {
  * How long each kind stays: info is a passing remark, a warning needs reading, an error must not be missed,
  * so it stays until the user dismisses it.
  */
-export const TOAST_LIFETIME_MS: Record<ToastKind, number | null> = { info: 5000, warning: 12000, error: null };
+export const TOAST_LIFETIME_MS: Record<ToastKind, number | null> = { info: 6000, warning: 12000, error: null };
 
 /** The toasts still showing at `now`. */
 export function liveToasts(toasts: readonly Toast[], now: number): Toast[] {

@@ -18,7 +18,10 @@ const SIZES = [
   { width: 1920, height: 1080 },
 ] as const;
 
-const LONG = '2026-11-30_experiment-42_plate-3_well-B07_field-12_channel-DAPI_z-stack-max-projection_deconvolved_registered_final-version-2_';
+/** A long but legal file name prefix (names may be 255 bytes), as microscope software writes them. */
+const LONG =
+  '2026-11-30_experiment-42_plate-3_well-B07_field-12_channel-DAPI_z-stack-max-projection_deconvolved_registered_final-version-2_' +
+  'objective-63x-oil_NA-1.40_binning-1x1_exposure-120ms_';
 
 /** A 512x512 ISBI 2012 EM slice: a bigger image, so that the segmentation runs long enough to look at it. */
 function emSlice(): TestFile {
@@ -29,17 +32,22 @@ function named(file: TestFile, name: string): TestFile {
   return { name, bytes: file.bytes };
 }
 
-/** No horizontal scrolling anywhere on the page. */
+/** No horizontal scrolling anywhere on the page, and the main regions end inside the window. */
 async function expectFits(page: Page, state: string): Promise<void> {
-  const m = await page.evaluate(() => ({
-    doc: document.documentElement.scrollWidth,
-    body: document.body.scrollWidth,
-    width: window.innerWidth,
-    scrollX: window.scrollX,
-  }));
+  const m = await page.evaluate(() => {
+    const right = (selector: string) => document.querySelector(selector)?.getBoundingClientRect().right ?? 0;
+    return {
+      doc: document.documentElement.scrollWidth,
+      body: document.body.scrollWidth,
+      width: window.innerWidth,
+      scrollX: window.scrollX,
+      regions: { header: right('.header'), panel: right('aside.panel'), statusbar: right('.statusbar') },
+    };
+  });
   expect(m.doc, `page width ${state}`).toBeLessThanOrEqual(m.width);
   expect(m.body, `body width ${state}`).toBeLessThanOrEqual(m.width);
   expect(m.scrollX, `horizontal scroll ${state}`).toBe(0);
+  for (const [region, right] of Object.entries(m.regions)) expect(right, `right edge of the ${region} ${state}`).toBeLessThanOrEqual(m.width);
 }
 
 /**
@@ -122,6 +130,10 @@ for (const size of SIZES) {
     await expect(page.getByTestId('segment-cancel')).toBeVisible();
     await expectOnScreen(page, 'segment-cancel', 'while segmenting');
     await expect(page.getByTestId('status-text')).toContainText(LONG);
+    // The 512x512 image runs second: by then the status bar also has the tile line (the case that broke).
+    await expect(page.getByTestId('badge-segmented')).toHaveCount(1);
+    await expect(page.getByTestId('status-tile')).toBeVisible();
+    await expectOnScreen(page, 'segment-cancel', 'while segmenting, with the tile line');
     await expect(page.getByTestId('badge-segmented')).toHaveCount(3);
     await expect(page.getByTestId('status-tile')).toBeVisible();
     await expectFits(page, 'after a segmentation');

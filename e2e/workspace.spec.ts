@@ -107,3 +107,21 @@ test('wheel and pinch zoom in small steps about the cursor', async ({ page }) =>
   expect(Math.abs(after.x - at.x)).toBeLessThan(2);
   expect(Math.abs(after.y - at.y)).toBeLessThan(2);
 });
+
+test('a run of single-tile images has an ETA from its first image, from the speed of the run before', async ({ page }) => {
+  await openApp(page);
+  // Three 128x128 crops: each is one tile. Test-time augmentation (8 passes) makes each take long enough to watch.
+  await dropFiles(page, [dsbCrop(0, 0, 128, 'a.png'), dsbCrop(128, 0, 128, 'b.png'), dsbCrop(0, 128, 128, 'c.png')]);
+  await expect(page.getByTestId('image-item')).toHaveCount(3);
+  await page.getByTestId('tta-toggle').check();
+  await page.getByTestId('segment-current').click();
+  await expect(page.getByTestId('badge-segmented')).toHaveCount(1);
+
+  // "All" segments the two others; the first of them already has an ETA (the tiles give none: one tile each).
+  await page.getByTestId('segment-all').click();
+  const first = page.locator('[data-testid="segment-progress"][data-index="1"]');
+  await expect(first).toBeVisible();
+  await expect(first).toContainText(/ETA \d+ s/);
+  await expect(page.getByTestId('status-run')).toContainText(/image 1\/2 · .*\d+ s left/);
+  await expect(page.getByTestId('badge-segmented')).toHaveCount(3);
+});

@@ -96,9 +96,11 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
     let finished = 0;
     let failed = 0;
     const started = performance.now();
-    const modelKey = get().modelId ?? '';
+    // Test-time augmentation runs 8 passes: its speed is kept apart and its FLOPs counted 8 times.
+    const tta = get().segmentOptions.tta;
+    const modelKey = `${get().modelId ?? ''}${tta ? '+tta' : ''}`;
     const flops = get().model?.card.flopsPer512;
-    const flopsPerPixel = flops ? flops / (512 * 512) : null;
+    const flopsPerPixel = flops ? ((tta ? 8 : 1) * flops) / (512 * 512) : null;
     const priorMsPerPixel = speeds.msPerPixel(modelKey, flopsPerPixel);
     try {
       for (let k = 0; k < todo.length && !run.signal.aborted; k++) {

@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import { exportBaseName } from '../image/export';
 import type { ChannelChoice } from '../image/normalize';
+import { fileFingerprint } from './fingerprint';
 import { getImageWorker } from './imageWorker';
 import { addPixels, removePixels } from './pixels';
 import type { StudioState } from './store';
@@ -25,6 +26,8 @@ export interface ImageEntry {
   readonly thumbnailUrl: string | null;
   /** What feeds the 1-channel model for colour images: mean of the colour channels or one channel. */
   readonly channel: ChannelChoice;
+  /** Name, size and content hash of the file it came from (fingerprint.ts): the same file is not loaded twice. */
+  readonly fingerprint?: string;
 }
 
 /** A file to load and the path to show for it (folders included). */
@@ -43,7 +46,10 @@ export interface ImagesSlice {
   images: ImageEntry[];
   selectedId: string | null;
   loading: LoadingState | null;
-  /** Decodes files in the image worker; each failure is a toast naming the file; the rest still load. */
+  /**
+   * Decodes files in the image worker; each failure is a toast naming the file; the rest still load. A file
+   * already in the list (same name, size and bytes) is not added again; a toast says so.
+   */
   addFiles(sources: readonly FileSource[]): Promise<void>;
   removeImage(id: string): void;
   selectImage(id: string): void;
@@ -84,9 +90,18 @@ export const createImagesSlice: StateCreator<StudioState, [], [], ImagesSlice> =
     queue = queue.then(async () => {
       let loaded = 0;
       let failed = 0;
+      let duplicates = 0;
       for (const source of sources) {
         set((s) => ({ loading: s.loading && { ...s.loading, current: leaf(source.path) } }));
         try {
+          const fingerprint = await fileFingerprint(leaf(source.path), new Uint8Array(await source.file.arrayBuffer()));
+          const twin = get().images.find((i) => i.fingerprint === fingerprint);
+          if (twin) {
+            duplicates++;
+            get().notify('info', `${leaf(source.path)} is already loaded${twin.pageCount > 1 ? ` (${twin.pageCount} pages)` : ''}; it was not added again.`);
+            set((s) => ({ loading: s.loading && { ...s.loading, done: s.loading.done + 1 } }));
+            continue;
+          }
           const { pages } = await getImageWorker().call('decode', { file: source.file, name: leaf(source.path), thumbnailSize: THUMBNAIL });
           const entries = pages.map((p, k): ImageEntry => {
             const id = `img-${nextImage++}`;
@@ -106,6 +121,7 @@ export const createImagesSlice: StateCreator<StudioState, [], [], ImagesSlice> =
               fileBytes: source.file.size,
               thumbnailUrl: p.thumbnail ? URL.createObjectURL(p.thumbnail) : null,
               channel: 'mean',
+              fingerprint,
             };
           });
           for (const e of entries) get().initDisplay(e.id);
@@ -122,7 +138,7 @@ export const createImagesSlice: StateCreator<StudioState, [], [], ImagesSlice> =
       }
       const s = get();
       if (s.loading && s.loading.done >= s.loading.total) set({ loading: null });
-      const what = `${loaded} image${loaded === 1 ? '' : 's'}`;
+      const what = `${loaded} image${loaded === 1 ? '' : 's'}${duplicates > 0 ? ` (${duplicates} file${duplicates === 1 ? ' was' : 's were'} already loaded)` : ''}`;
       get().setStatus(
         failed > 0
           ? `Loaded ${what}; ${failed} file${failed === 1 ? '' : 's'} could not be read (see the messages).`

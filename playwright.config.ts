@@ -26,7 +26,8 @@ const quietFlags = [
   '--disable-quic',
 ];
 
-const port = 4173;
+// E2E_PORT lets several checkouts on one machine run their e2e tests at once without sharing a server.
+const port = Number(process.env.E2E_PORT) || 4173;
 const executablePath = findChromium();
 
 export default defineConfig({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { defaultPostProcessing, plainPostProcessing } from '../src/image/postProcessing';
 import type { RasterImage } from '../src/image/types';
 import { meanMetrics, scoreProbabilities } from './evaluate';
 import type { ScoreOptions } from './evaluate';
@@ -22,7 +23,7 @@ function prob(rects: [number, number, number, number][]): Float32Array {
   return p;
 }
 
-const nuclei: ScoreOptions = { task: 'nuclei', labelsFormat: 'instance', membraneValue: 0, threshold: 0.5, minSize: 0 };
+const nuclei: ScoreOptions = { task: 'nuclei', labelsFormat: 'instance', membraneValue: 0, postProcessing: plainPostProcessing('foreground') };
 
 describe('scoreProbabilities (nuclei)', () => {
   const a: [number, number, number, number] = [1, 1, 5, 5];
@@ -69,7 +70,7 @@ describe('scoreProbabilities (nuclei)', () => {
 });
 
 describe('scoreProbabilities (membranes)', () => {
-  const options: ScoreOptions = { task: 'membranes', labelsFormat: 'binary', membraneValue: 0, threshold: 0.5, minSize: 0 };
+  const options: ScoreOptions = { task: 'membranes', labelsFormat: 'binary', membraneValue: 0, postProcessing: plainPostProcessing('cells') };
   // A vertical membrane (value 0) at x = 5 splits two cells (255).
   const truth: RasterImage = {
     width: W,
@@ -82,13 +83,57 @@ describe('scoreProbabilities (membranes)', () => {
   it('scores a perfect membrane map with zero pixel and Rand error', () => {
     const p = new Float32Array(W * H).map((_, i) => (i % W === 5 ? 1 : 0));
     const m = scoreProbabilities(p, truth, options);
-    expect(m).toMatchObject({ pixelError: 0, randError: 0, iou: 1 });
+    expect(m).toMatchObject({ pixelError: 0, randError: 0, maskRandError: 0, iou: 1 });
   });
 
   it('charges a missing membrane (merged cells) in both pixel and Rand error', () => {
     const m = scoreProbabilities(new Float32Array(W * H), truth, options);
     expect(m.pixelError).toBeCloseTo(8 / 96, 10);
     expect(m.randError).toBeGreaterThan(0.3);
+  });
+});
+
+describe('scoreProbabilities with the default post-processing', () => {
+  it('counts two touching round nuclei as two objects where connected components see one', () => {
+    // Equal discs (r = 10) 21 px apart touch at one pixel pair: the merged blob has IoU exactly 1/2 with each.
+    const w = 48;
+    const h = 24;
+    const truth = new Uint16Array(w * h);
+    const p = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const k = (x - 14) ** 2 + (y - 12) ** 2 <= 100 ? 1 : (x - 35) ** 2 + (y - 12) ** 2 <= 100 ? 2 : 0;
+        truth[y * w + x] = k;
+        p[y * w + x] = k ? 0.9 : 0.05;
+      }
+    }
+    const raster: RasterImage = { width: w, height: h, channels: 1, bitDepth: 16, data: truth };
+    const plain = scoreProbabilities(p, raster, nuclei);
+    expect(plain).toMatchObject({ ap: 0, recall: 0 });
+    const split = scoreProbabilities(p, raster, { ...nuclei, postProcessing: defaultPostProcessing('foreground') });
+    expect(split).toMatchObject({ ap: 1, f1: 1 });
+  });
+
+  it('scores EM cells separated across a faint stretch of membrane', () => {
+    // Two cells left and right of a 2-px membrane (x = 19, 20) that the model sees only faintly (p = 0.45)
+    // in rows 8..11: the thresholded non-membrane joins the cells there, the watershed keeps them apart.
+    const w = 40;
+    const h = 20;
+    const data = new Uint8Array(w * h).map((_, i) => (i % w === 19 || i % w === 20 ? 0 : 255));
+    const p = new Float32Array(w * h).map((_, i) => {
+      const x = i % w;
+      const y = Math.floor(i / w);
+      if (x !== 19 && x !== 20) return 0.02;
+      return y >= 8 && y < 12 ? 0.45 : 0.95;
+    });
+    const raster: RasterImage = { width: w, height: h, channels: 1, bitDepth: 8, data };
+    const options: ScoreOptions = { task: 'membranes', labelsFormat: 'binary', membraneValue: 0, postProcessing: defaultPostProcessing('cells') };
+    const m = scoreProbabilities(p, raster, options);
+    // Each true cell is one predicted cell (membrane pixels do not count): no Rand error.
+    expect(m.randError).toBe(0);
+    // The pieces of the thresholded map merge the two equal cells: recall 1, precision 1/2, F = 2/3.
+    expect(m.maskRandError).toBeCloseTo(1 / 3, 10);
+    expect(m.pixelError).toBeCloseTo(8 / (w * h), 10);
   });
 });
 

@@ -1,36 +1,54 @@
 /**
- * npm run segment -- --model MODEL --in DIR --out DIR [--tta] [--threshold 0.5] [--min-size N] [--prob]
+ * npm run segment -- --model MODEL --in DIR --out DIR [--tta] [--prob] [--prob-float] [--csv] [--rois]
+ *                    [--ids ... | --group G] [post-processing flags]
  * Segments every PNG/TIFF image in --in with the model (the app's overlap-tile code) and writes, per
- * image, NAME_mask.png (8-bit, 255 = foreground: nuclei or membrane) and for nuclei models also
- * NAME_labels.png (16-bit instance ids, TIFF beyond 65535 objects); --prob adds NAME_prob.png.
- * Multi-page TIFFs get one set of files per page (NAME_p2_mask.png, ...).
+ * image, NAME_mask.png (8-bit, 255 = foreground: the objects for nuclei, the membrane for EM) and
+ * NAME_labels.png (16-bit object ids: nuclei, or for membrane models the cells the membranes enclose;
+ * a 32-bit TIFF beyond 65535 objects). Objects come from the shared post-processing
+ * (src/image/postProcessing.ts), as in evaluate and the app. --prob adds NAME_prob.png (8-bit),
+ * --prob-float NAME_prob.tif (32-bit float, exact: evaluate --probabilities scores it), --csv the
+ * per-object measurements NAME_objects.csv, --rois the outlines as NAME_RoiSet.zip for Fiji's ROI
+ * Manager. Multi-page TIFFs get one set of files per page (NAME_p2_mask.png, ...).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { thresholdComponents } from '../src/image/components';
 import { decodeImage } from '../src/image/decode';
 import { encodeLabels, encodeMaskPng, encodeProbabilityPng } from '../src/image/encode';
-import { prepareInput } from '../src/image/normalize';
-import { segmentPlane } from '../src/model/segment';
-import { choiceFlag, numberFlag, parseFlags, requiredString, runMain } from './args';
+import { roiSetZip } from '../src/image/imagejRoi';
+import { measureObjects, measurementsCsv } from '../src/image/measure';
+import { prepareInput, toSingleChannel } from '../src/image/normalize';
+import { objectsFromProbability } from '../src/image/postProcessing';
+import { encodeTiff } from '../src/image/tiffWrite';
+import { choiceFlag, parseFlags, requiredString, runMain } from './args';
 import type { OptionSpec } from './args';
 import { initNodeBackend } from './backend';
-import { listImageFiles, stemOf } from './dataset';
-import { loadModelDir } from './modelFiles';
+import { fileFilterFromFlags, filterFiles, listImageFiles, stemOf } from './dataset';
+import { DEFAULT_ENGINE, ENGINE_KINDS, createEngine } from './engine';
+import { describePostProcessing, objectKindForTask, POST_PROCESSING_SPEC, POST_PROCESSING_USAGE, postProcessingFromFlags } from './postProcessingFlags';
 
 const USAGE = `usage: npm run segment -- --model MODEL_DIR --in DIR --out DIR
-         [--tta] [--threshold 0.5] [--min-size 0] [--prob] [--backend wasm|cpu]`;
+         [--tta] [--prob] [--prob-float] [--csv] [--rois] [--backend wasm|cpu] [--engine onnx|tfjs]
+         [--ids 3,5-8 | --list FILE | --group G | --holdout-group G] [--metadata CSV]
+${POST_PROCESSING_USAGE}`;
 
 const SPEC: OptionSpec = {
   model: { type: 'string' },
   in: { type: 'string' },
   out: { type: 'string' },
   tta: { type: 'boolean' },
-  threshold: { type: 'string' },
-  'min-size': { type: 'string' },
   prob: { type: 'boolean' },
+  'prob-float': { type: 'boolean' },
+  csv: { type: 'boolean' },
+  rois: { type: 'boolean' },
+  ids: { type: 'string' },
+  list: { type: 'string' },
+  group: { type: 'string' },
+  'holdout-group': { type: 'string' },
+  metadata: { type: 'string' },
+  ...POST_PROCESSING_SPEC,
   backend: { type: 'string' },
+  engine: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -43,11 +61,12 @@ async function main(): Promise<void> {
   const modelDir = requiredString(flags, 'model');
   const inDir = requiredString(flags, 'in');
   const outDir = requiredString(flags, 'out');
-  const threshold = numberFlag(flags, 'threshold', 0.5, { min: 0, max: 1 });
-  const minSize = numberFlag(flags, 'min-size', 0, { integer: true, min: 0 });
-  const files = listImageFiles(inDir, '--in');
+  const files = filterFiles(listImageFiles(inDir, '--in'), inDir, fileFilterFromFlags(flags));
   await initNodeBackend(choiceFlag(flags, 'backend', ['wasm', 'cpu'] as const, 'wasm'));
-  const { segmenter, card } = await loadModelDir(modelDir);
+  const engine = await createEngine(choiceFlag(flags, 'engine', ENGINE_KINDS, DEFAULT_ENGINE), modelDir);
+  const { card } = engine;
+  const settings = postProcessingFromFlags(flags, objectKindForTask(card.task), card.postProcessing);
+  process.stderr.write(`objects: ${describePostProcessing(settings)}\n`);
   mkdirSync(outDir, { recursive: true });
   let failed = 0;
   for (const file of files) {
@@ -58,27 +77,34 @@ async function main(): Promise<void> {
         const page = pages[p];
         const base = pages.length > 1 ? `${stem}_p${p + 1}` : stem;
         const t0 = Date.now();
-        const { probabilities, width, height } = await segmentPlane(segmenter, prepareInput(page, card.normalization), {
+        const { probabilities, width, height } = await engine.segment(prepareInput(page, card.normalization), {
           foregroundClass: card.foregroundClass,
           tta: flags.tta === true,
         });
         const written: string[] = [];
-        const write = (name: string, bytes: Uint8Array): void => {
+        const write = (name: string, bytes: Uint8Array | string): void => {
           writeFileSync(path.join(outDir, name), bytes);
           written.push(name);
         };
-        if (card.task === 'nuclei') {
-          const objects = thresholdComponents(probabilities, width, height, threshold, { connectivity: 4, minSize });
-          write(`${base}_mask.png`, encodeMaskPng(objects.labels, width, height));
-          const labels = encodeLabels(objects.labels, width, height);
-          write(`${base}_labels.${labels.extension}`, labels.bytes);
+        const objects = objectsFromProbability(probabilities, width, height, settings);
+        if (settings.objects === 'cells') {
+          // The mask is the membrane; the objects are the cells between membranes.
+          const membrane = new Uint8Array(probabilities.length);
+          for (let i = 0; i < membrane.length; i++) membrane[i] = probabilities[i] >= settings.threshold ? 1 : 0;
+          write(`${base}_mask.png`, encodeMaskPng(membrane, width, height));
         } else {
-          const mask = new Uint8Array(probabilities.length);
-          for (let i = 0; i < mask.length; i++) mask[i] = probabilities[i] >= threshold ? 1 : 0;
-          write(`${base}_mask.png`, encodeMaskPng(mask, width, height));
+          write(`${base}_mask.png`, encodeMaskPng(objects.labels, width, height));
         }
+        const labels = encodeLabels(objects.labels, width, height);
+        write(`${base}_labels.${labels.extension}`, labels.bytes);
+        if (flags.csv) write(`${base}_objects.csv`, measurementsCsv(measureObjects(objects.labels, width, height, toSingleChannel(page, 'mean').data)));
+        if (flags.rois) write(`${base}_RoiSet.zip`, roiSetZip(objects.labels, width, height));
         if (flags.prob) write(`${base}_prob.png`, encodeProbabilityPng(probabilities, width, height));
-        process.stderr.write(`${path.basename(file)}${pages.length > 1 ? ` page ${p + 1}` : ''}: ${written.join(', ')} (${Date.now() - t0} ms)\n`);
+        if (flags['prob-float']) {
+          write(`${base}_prob.tif`, encodeTiff([{ width, height, channels: 1, data: probabilities }], { compression: 'deflate', predictor: true }));
+        }
+        const where = pages.length > 1 ? ` page ${p + 1}` : '';
+        process.stderr.write(`${path.basename(file)}${where}: ${objects.count} objects; ${written.join(', ')} (${Date.now() - t0} ms)\n`);
       }
     } catch (e) {
       // One unreadable file should not lose the others' results.
@@ -86,7 +112,7 @@ async function main(): Promise<void> {
       process.stderr.write(`${path.basename(file)}: ${e instanceof Error ? e.message : String(e)}\n`);
     }
   }
-  segmenter.dispose();
+  await engine.dispose();
   if (failed > 0) throw new Error(`${failed} of ${files.length} files could not be segmented (see above)`);
 }
 

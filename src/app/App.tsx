@@ -7,6 +7,7 @@ import { HelpOverlay } from './components/HelpOverlay';
 import { StatusBar } from './components/StatusBar';
 import { Toasts } from './components/Toasts';
 import { Workspace } from './components/Workspace';
+import { useClassNamesFromModel } from './hooks/useClassNamesFromModel';
 import { useFileDrop } from './hooks/useFileDrop';
 import { useInstancesSync } from './hooks/useInstancesSync';
 import { useShortcuts } from './hooks/useShortcuts';
@@ -19,6 +20,7 @@ export function App() {
   }, [startBackend]);
   useShortcuts();
   useInstancesSync();
+  useClassNamesFromModel();
   useUnsavedGuard();
   const dragging = useFileDrop();
   return (

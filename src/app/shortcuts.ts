@@ -12,7 +12,7 @@ export const SHORTCUTS: readonly { readonly group: string; readonly keys: readon
   {
     group: 'View',
     keys: [
-      [['Wheel'], 'Zoom about the cursor'],
+      [['Wheel', 'Pinch'], 'Zoom about the cursor'],
       [['+', '−'], 'Zoom in / out'],
       [['0', 'F'], 'Fit to window'],
       [['Space+drag', 'Middle-drag'], 'Pan'],
@@ -27,7 +27,7 @@ export const SHORTCUTS: readonly { readonly group: string; readonly keys: readon
       [['G'], 'Flood fill'],
       [['H'], 'Pan tool'],
       [['[', ']'], 'Smaller / larger brush'],
-      [['1', '2'], 'Paint background / foreground'],
+      [['1', '2'], 'Paint class 1 / class 2 (names in Painted labels)'],
       [['X'], 'Swap the painted class'],
       [['Ctrl+Z'], 'Undo'],
       [['Ctrl+Shift+Z', 'Ctrl+Y'], 'Redo'],

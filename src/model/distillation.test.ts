@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend } from '../../cli/backend';
+import { initNodeBackend } from './nodeBackend.node';
 import { distillationLoss, distillationMask } from './distillation';
 import { fineTune } from './fineTune';
 import { discs, paint, sample, testRecipe } from './fixtures/discs';

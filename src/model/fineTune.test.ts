@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend } from '../../cli/backend';
+import { initNodeBackend } from './nodeBackend.node';
 import { splitRegions } from '../image/regionSplit';
 import { fineTune } from './fineTune';
 import type { FineTuneProgress, ValidationPoint } from './fineTuneTypes';
@@ -113,6 +113,7 @@ describe('fineTune', () => {
       }
     }
     const image = { width: size, height: size, data };
+    const before = tf.memory().numTensors;
     const gapProbability = async (w0: number): Promise<number> => {
       const net = createUnet(tiny);
       await fineTune(net, [{ image, labels }], {
@@ -127,6 +128,7 @@ describe('fineTune', () => {
     const withBorder = await gapProbability(50);
     // Measured: ~0.98 without the border term, ~0.45 with it (60 steps).
     expect(withBorder).toBeLessThan(withoutBorder - 0.2);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('stops on abort with the true step count, keeps the best weights and reports every step', async () => {
@@ -161,7 +163,33 @@ describe('fineTune', () => {
     expect(progress.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(progress.every((p) => p.labelledPixels > 0 && p.etaMs >= 0 && p.steps === 50)).toBe(true);
     expect(previews).toEqual([2, 4, 6]);
-    expect(between).toBe(6);
+    // Queued work runs before every step after the first, including the one the abort then skips.
+    expect(between).toBe(7);
+    net.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('restores the kept weights when a run fails midway, and stops when aborted between steps', async () => {
+    const before = tf.memory().numTensors;
+    const net = copy();
+    const d = discs(64, 5);
+    const failing = fineTune(net, [sample(d, squares(d.truth, 64))], {
+      recipe: testRecipe({ steps: 20, learningRate: 1e-2 }),
+      budgetBytes: budget,
+      onProgress: (p) => {
+        if (p.step === 3) throw new Error('display went away');
+      },
+    });
+    await expect(failing).rejects.toThrow(/display went away/);
+    expect(sameWeights(weightValues(net), startWeights)).toBe(true);
+    const controller = new AbortController();
+    const result = await fineTune(net, [sample(d, squares(d.truth, 64))], {
+      recipe: testRecipe({ steps: 20 }),
+      budgetBytes: budget,
+      signal: controller.signal,
+      betweenSteps: async () => controller.abort(),
+    });
+    expect(result).toMatchObject({ aborted: true, steps: 1 });
     net.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -189,6 +217,7 @@ describe('fineTune', () => {
   });
 
   it('refuses labels that cannot support a run, with a message for the user', async () => {
+    const before = tf.memory().numTensors;
     const net = copy();
     const d = discs(64, 7);
     const fgOnly = d.truth.map((l) => (l === 2 ? 2 : 0));
@@ -199,5 +228,6 @@ describe('fineTune', () => {
     ).rejects.toThrow(/learningRate/);
     expect(sameWeights(weightValues(net), startWeights)).toBe(true);
     net.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

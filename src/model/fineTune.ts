@@ -21,15 +21,19 @@ import type { FineTuneOptions, FineTuneResult, FineTuneSample, ValidationScore }
 import { gradientSmokeTest, logitsFunction } from './gradientCheck';
 import { weightedSoftmaxCrossEntropy } from './loss';
 import { createRng } from './random';
+import type { Rng } from './random';
 import type { FineTuneRecipe } from './recipe';
 import { fineTuneSettings } from './recipeDefaults';
 import { createTileSampler } from './tileSampler';
 import type { SampledTile, TileSampler } from './tileSampler';
 import { learningRateAt } from './train';
+import type { TrainOptions } from './train';
 import { chooseTrainingTile } from './trainingMemory';
 import { createStepper } from './trainingStep';
+import type { Stepper } from './trainingStep';
 import type { Segmenter } from './types';
 import { createKeepBest } from './keepBest';
+import type { KeepBest } from './keepBest';
 import { planValidation } from './validation';
 
 export { checkFineTuneLabels } from './fineTuneSamples';
@@ -105,13 +109,56 @@ function validationDue(completed: number, settings: FineTuneRecipe): boolean {
   return completed % settings.validateEvery === 0 || completed === settings.steps;
 }
 
-/**
- * Fine-tunes `segmenter` in place on painted labels. On return the segmenter holds the best validated
- * weights, or the starting weights when none beat them (bit-exact). Aborting via options.signal stops
- * after the current step and still keeps the best weights. tf.memory().numTensors is back where it was.
- * @throws Error with a user-facing message when the labels cannot support a run (checkFineTuneLabels).
- */
-export async function fineTune(segmenter: Segmenter, samples: readonly FineTuneSample[], options: FineTuneOptions): Promise<FineTuneResult> {
+/** Everything a run's steps share, set up once. */
+interface Run {
+  readonly segmenter: Segmenter;
+  readonly settings: FineTuneRecipe;
+  readonly options: FineTuneOptions;
+  readonly tileSize: number;
+  readonly outTile: number;
+  readonly rng: Rng;
+  readonly keep: KeepBest;
+  readonly stepper: Stepper;
+  readonly logits: (input: tf.Tensor4D, training: boolean) => tf.Tensor4D;
+  readonly dropouts: readonly { seed?: number }[];
+  readonly schedule: TrainOptions;
+  readonly samplerFor: (prepared: readonly PreparedFineTuneSample[]) => TileSampler;
+  readonly teacher: ((image: FineTuneSample['image']) => Promise<Float32Array>) | null;
+}
+
+/** The samples in use and their tile sampler; replaced when new strokes arrive. */
+interface RunData {
+  prepared: PreparedFineTuneSample[];
+  sampler: TileSampler;
+}
+
+/** New strokes: re-prepare what changed; a changed held-out set re-scores the start and the best. */
+async function poll(run: Run, data: RunData): Promise<void> {
+  const next = run.options.pollSamples?.() ?? null;
+  // Labels that cannot support training (e.g. everything erased) are ignored until they can.
+  if (next === null || checkFineTuneLabels(next) !== null) return;
+  const validationChanged = next.length !== data.prepared.length || next.some((s, i) => !sameValidation(s, data.prepared[i].source));
+  data.prepared = await prepareFineTuneSamples(next, { loss: run.options.recipe.loss, teacher: run.teacher }, data.prepared);
+  data.sampler = run.samplerFor(data.prepared);
+  if (validationChanged) await run.keep.setPlan(planValidation(run.segmenter.config, next, run.options.budgetBytes));
+}
+
+/** One optimiser step; returns its loss, learning rate and labelled pixels. */
+async function trainStep(run: Run, data: RunData, step: number): Promise<{ loss: number; lr: number; labelledPixels: number }> {
+  const { tileSize, outTile, settings } = run;
+  const lr = learningRateAt(run.schedule, step);
+  run.stepper.setLearningRate(lr);
+  const batch = buildBatch(data.sampler, 1, tileSize, outTile, settings.distillation > 0);
+  for (const d of run.dropouts) d.seed = run.rng.seed();
+  const lossTensor = tf.tidy(() => run.stepper.step(stepLoss(run.logits, batch, tileSize, outTile, settings.distillation)));
+  const loss = (await lossTensor.data())[0];
+  lossTensor.dispose();
+  if (!Number.isFinite(loss)) throw new Error(`fine-tuning diverged at step ${step + 1} (loss ${loss}): lower the learning rate`);
+  return { loss, lr, labelledPixels: batch.labelledPixels };
+}
+
+/** Sets up a run: settings, tile, keep-best with the starting score, optimiser(s), samples. */
+async function startRun(segmenter: Segmenter, samples: readonly FineTuneSample[], options: FineTuneOptions): Promise<{ run: Run; data: RunData }> {
   const settings: FineTuneRecipe = fineTuneSettings(options.recipe, options.overrides);
   const problem = checkFineTuneLabels(samples);
   if (problem !== null) throw new Error(problem);
@@ -126,36 +173,54 @@ export async function fineTune(segmenter: Segmenter, samples: readonly FineTuneS
     config,
     budgetBytes,
     maxInputSize: options.maxTileSize,
+    maxBindingBytes: options.maxBindingBytes,
     imageSize: { width: Math.max(...samples.map((s) => s.image.width)), height: Math.max(...samples.map((s) => s.image.height)) },
     optimizer: settings.optimizer,
     distillation: distill,
   });
   const rng = createRng(options.seed ?? 1);
   const augment = recipe.augment === false ? {} : { ...defaultAugmentation, ...recipe.augment };
-  const samplerFor = (prepared: readonly PreparedFineTuneSample[]): TileSampler =>
-    createTileSampler(prepared.map((p) => p.prepared).filter((p) => p.labelled.length > 0), { tileSize, outputSize: outTile, augment, rng });
   const keep = await createKeepBest(segmenter, planValidation(config, samples, budgetBytes), options.onValidation);
   const stepper = createStepper(segmenter, { optimizer: settings.optimizer, learningRate: settings.learningRate, encoderLrScale: settings.encoderLrScale });
-  try {
-    const teacher = distill ? (image: FineTuneSample['image']) => keep.withStart(() => teacherProbabilities(segmenter, image, budgetBytes)) : null;
-    let prepared = await prepareFineTuneSamples(samples, { loss: recipe.loss, teacher });
-    let sampler = samplerFor(prepared);
-
-    /** New strokes: re-prepare what changed; a changed held-out set re-scores the start and the best. */
-    const poll = async (): Promise<void> => {
-      const next = options.pollSamples?.() ?? null;
-      // Labels that cannot support training (e.g. everything erased) are ignored until they can.
-      if (next === null || checkFineTuneLabels(next) !== null) return;
-      const validationChanged = next.length !== prepared.length || next.some((s, i) => !sameValidation(s, prepared[i].source));
-      prepared = await prepareFineTuneSamples(next, { loss: recipe.loss, teacher }, prepared);
-      sampler = samplerFor(prepared);
-      if (validationChanged) await keep.setPlan(planValidation(config, next, budgetBytes));
-    };
-
-    const logits = logitsFunction(segmenter);
+  const run: Run = {
+    segmenter,
+    settings,
+    options,
+    tileSize,
+    outTile,
+    rng,
+    keep,
+    stepper,
+    logits: logitsFunction(segmenter),
     // A seeded tfjs Dropout draws the same mask on every call; reseed it per step (see train.ts).
-    const dropouts = segmenter.model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as { seed?: number }[];
-    const schedule = { steps: settings.steps, learningRate: settings.learningRate, schedule: settings.schedule, optimizer: settings.optimizer };
+    dropouts: segmenter.model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as { seed?: number }[],
+    schedule: { steps: settings.steps, learningRate: settings.learningRate, schedule: settings.schedule, optimizer: settings.optimizer },
+    samplerFor: (prepared) =>
+      createTileSampler(prepared.map((p) => p.prepared).filter((p) => p.labelled.length > 0), { tileSize, outputSize: outTile, augment, rng }),
+    teacher: distill ? (image) => keep.withStart(() => teacherProbabilities(segmenter, image, budgetBytes)) : null,
+  };
+  try {
+    const prepared = await prepareFineTuneSamples(samples, { loss: recipe.loss, teacher: run.teacher });
+    return { run, data: { prepared, sampler: run.samplerFor(prepared) } };
+  } catch (error) {
+    stepper.dispose();
+    keep.dispose();
+    throw error;
+  }
+}
+
+/**
+ * Fine-tunes `segmenter` in place on painted labels. On return the segmenter holds the best validated
+ * weights, or the starting weights when none beat them (bit-exact). Aborting via options.signal stops
+ * after the current step and still keeps the best weights; an error (e.g. divergence) restores them
+ * before it is thrown. tf.memory().numTensors is back where it was.
+ * @throws Error with a user-facing message when the labels cannot support a run (checkFineTuneLabels).
+ */
+export async function fineTune(segmenter: Segmenter, samples: readonly FineTuneSample[], options: FineTuneOptions): Promise<FineTuneResult> {
+  const { run, data } = await startRun(segmenter, samples, options);
+  const { settings, keep } = run;
+  let finished = false;
+  try {
     let completed = 0;
     let lastValidated = 0;
     let sinceBest = 0;
@@ -165,23 +230,17 @@ export async function fineTune(segmenter: Segmenter, samples: readonly FineTuneS
     let timeAfterFirst = 0;
     const startedAt = Date.now();
     for (let step = 0; step < settings.steps; step++) {
+      if (step > 0) {
+        await poll(run, data);
+        await options.betweenSteps?.();
+      }
+      // Checked after the awaits: a stop may arrive while other work runs between steps.
       if (options.signal?.aborted) {
         aborted = true;
         break;
       }
-      if (step > 0) {
-        await poll();
-        await options.betweenSteps?.();
-      }
       const t0 = Date.now();
-      const lr = learningRateAt(schedule, step);
-      stepper.setLearningRate(lr);
-      const batch = buildBatch(sampler, 1, tileSize, outTile, distill);
-      for (const d of dropouts) d.seed = rng.seed();
-      const lossTensor = tf.tidy(() => stepper.step(stepLoss(logits, batch, tileSize, outTile, settings.distillation)));
-      const loss = (await lossTensor.data())[0];
-      lossTensor.dispose();
-      if (!Number.isFinite(loss)) throw new Error(`fine-tuning diverged at step ${step + 1} (loss ${loss}): lower the learning rate`);
+      const { loss, lr, labelledPixels } = await trainStep(run, data, step);
       completed = step + 1;
       smoothed = Number.isNaN(smoothed) ? loss : 0.9 * smoothed + 0.1 * loss;
       const ms = Date.now() - t0;
@@ -190,7 +249,7 @@ export async function fineTune(segmenter: Segmenter, samples: readonly FineTuneS
       const validationsLeft = Math.floor(settings.steps / settings.validateEvery) - Math.floor(completed / settings.validateEvery);
       const perValidation = keep.validations > 0 ? keep.validationMs / keep.validations : 0;
       const etaMs = pace * (settings.steps - completed) + perValidation * validationsLeft;
-      options.onProgress?.({ step: completed, steps: settings.steps, loss, smoothedLoss: smoothed, learningRate: lr, msPerStep: ms, labelledPixels: batch.labelledPixels, etaMs });
+      options.onProgress?.({ step: completed, steps: settings.steps, loss, smoothedLoss: smoothed, learningRate: lr, msPerStep: ms, labelledPixels, etaMs });
 
       if (validationDue(completed, settings)) {
         lastValidated = completed;
@@ -208,6 +267,7 @@ export async function fineTune(segmenter: Segmenter, samples: readonly FineTuneS
     // Steps since the last validation (a stop) are scored too, so that stopping keeps their progress.
     if (completed > lastValidated) await keep.validate(completed);
     const { kept, bestStep, before, after } = keep.finish(completed);
+    finished = true;
     return {
       steps: completed,
       aborted,
@@ -218,12 +278,14 @@ export async function fineTune(segmenter: Segmenter, samples: readonly FineTuneS
       kept,
       message: keptMessage(kept, before, after, bestStep, completed),
       msPerStep: completed > 1 ? timeAfterFirst / (completed - 1) : Date.now() - startedAt,
-      tileSize,
-      outputTileSize: outTile,
+      tileSize: run.tileSize,
+      outputTileSize: run.outTile,
       settings,
     };
   } finally {
-    stepper.dispose();
+    // A failure (divergence, a kernel error, a throwing callback) must not leave half-trained weights.
+    if (!finished) keep.recover();
+    run.stepper.dispose();
     keep.dispose();
   }
 }

@@ -46,4 +46,17 @@ describe('prepareFineTuneSamples', () => {
     expect(second[1].prepared.labelled.length).toBe(400);
     expect(second[1].prepared.teacher).toBe(first[1].teacher);
   });
+
+  it('leaves held-out pixels out of the distillation (teacher marked -1 there)', async () => {
+    const a = discs(48, 1);
+    const held = paint(a.truth, 48, [[0, 0, 10, 10]]);
+    const teacher = async (): Promise<Float32Array> => new Float32Array(48 * 48).fill(0.25);
+    const loss = { w0: 0, sigma: 5, balanceClasses: false, objectClass: 2 } as const;
+    const [p] = await prepareFineTuneSamples([sample(a, paint(a.truth, 48, [[20, 20, 40, 40]]), held)], { loss, teacher });
+    const plane = p.prepared.teacher!;
+    expect(plane[5 * 48 + 5]).toBe(-1);
+    expect(plane[30 * 48 + 30]).toBe(0.25);
+    // The cached plane of the image stays whole, for when the held-out set changes.
+    expect(p.teacher![5 * 48 + 5]).toBe(0.25);
+  });
 });

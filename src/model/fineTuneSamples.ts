@@ -78,6 +78,18 @@ export function sameValidation(a: FineTuneSample, b: FineTuneSample): boolean {
   return a.image === b.image && sameLabels(a.validation, b.validation);
 }
 
+/**
+ * The teacher plane with held-out pixels marked as unavailable (-1, like positions outside the image):
+ * the user said the starting model is wrong there, so distillation must not pull them back to it, and
+ * validation should measure what the training strokes taught, not what distillation held in place.
+ */
+function withoutHeldOut(teacher: Float32Array, validation: Uint8Array | undefined): Float32Array {
+  if (validation === undefined) return teacher;
+  const out = teacher.slice();
+  for (let i = 0; i < out.length; i++) if (validation[i] !== 0) out[i] = -1;
+  return out;
+}
+
 /** How samples are prepared for a run. */
 export interface PrepareOptions {
   readonly loss: LossRecipe;
@@ -104,7 +116,7 @@ export async function prepareFineTuneSamples(
       teacher = await options.teacher(source.image);
     }
     const base = reuse?.prepared ?? prepareSample(source, options.loss.objectClass, weights, index);
-    out.push({ source, prepared: teacher === undefined ? base : { ...base, teacher }, teacher });
+    out.push({ source, prepared: teacher === undefined ? base : { ...base, teacher: withoutHeldOut(teacher, source.validation) }, teacher });
   }
   return out;
 }

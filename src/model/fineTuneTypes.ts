@@ -61,6 +61,8 @@ export interface FineTuneOptions {
   readonly budgetBytes: number;
   /** Caps the tile side (e.g. to bound step time); default none beyond what the images need. */
   readonly maxTileSize?: number;
+  /** Largest single tensor allowed (WebGPU maxStorageBufferBindingSize, see budgetFromLimits); default none. */
+  readonly maxBindingBytes?: number;
   readonly seed?: number;
   readonly signal?: AbortSignalLike;
   readonly onProgress?: (progress: FineTuneProgress) => void;

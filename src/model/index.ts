@@ -58,3 +58,7 @@ export type { FineTuneRecipe, LossRecipe, TrainingRecipe } from './recipe';
 export { defaultFineTuneRecipe, defaultRecipe, fineTuneSettings } from './recipeDefaults';
 export { chooseTrainingTile, estimateTrainingBytes } from './trainingMemory';
 export type { ChooseTrainingTileArgs, TrainingEstimate, TrainingTile } from './trainingMemory';
+export { ONNX_INPUT, ONNX_IR_VERSION, ONNX_OPSET, ONNX_OUTPUT, exportOnnx, layersModelToOnnx } from './onnx/exportOnnx';
+export type { OnnxExportOptions } from './onnx/exportOnnx';
+export { segmentTiles } from './onnx/segmentTiles';
+export type { SegmentTilesOptions, SegmentTilesResult, TileRunner } from './onnx/segmentTiles';

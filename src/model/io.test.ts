@@ -9,6 +9,7 @@ import {
   segmenterFromArtifacts,
   segmenterToArtifacts,
 } from './io';
+import { defaultPostProcessing } from '../image/postProcessing';
 import type { Segmenter } from './types';
 import { createUnet } from './unet';
 
@@ -58,6 +59,9 @@ describe('model save / load', () => {
     expect(() => parseModelCard({ ...card, foregroundClass: 3 })).toThrow(/foregroundClass/);
     expect(() => parseModelCard({ ...card, architecture: { ...card.architecture, depth: 0 } })).toThrow(/architecture.*depth/);
     expect(() => parseModelCard('nope')).toThrow(/JSON object/);
+    expect(() => parseModelCard({ ...card, postProcessing: { objects: 'foreground', threshold: 2 } })).toThrow(/postProcessing.*threshold/);
+    const withPost = { ...card, postProcessing: { ...defaultPostProcessing('foreground'), minSize: 40 } };
+    expect(parseModelCard(withPost).postProcessing?.minSize).toBe(40);
     expect(() => artifactsFromModelJson({} as never, new ArrayBuffer(0))).toThrow(/modelTopology/);
   });
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { defaultNormalization } from '../image/normalize';
 import type { NormalizationSpec } from '../image/normalize';
 import { flopsPer512 } from './flops';
+import { parsePostProcessing } from '../image/postProcessing';
 import { checkTrainingRecipe } from './recipeDefaults';
 import type { ModelCard, Segmenter, UnetConfig } from './types';
 import { segmenterFromModel } from './unet';
@@ -140,5 +141,12 @@ export function parseModelCard(json: unknown): ModelCard {
   if (typeof json.createdAt !== 'string') bad('createdAt', 'must be an ISO date string');
   if (typeof json.trainedSteps !== 'number' || json.trainedSteps < 0) bad('trainedSteps', 'must be a non-negative number');
   if (json.recipe !== undefined) checkTrainingRecipe(json.recipe, 'recipe', bad);
+  if (json.postProcessing !== undefined) {
+    try {
+      parsePostProcessing(json.postProcessing, json.task === 'membranes' ? 'cells' : 'foreground');
+    } catch (error) {
+      bad('postProcessing', `is invalid: ${(error as Error).message}`);
+    }
+  }
   return json as unknown as ModelCard;
 }

@@ -34,6 +34,8 @@ export interface KeepBest {
   withStart<T>(f: () => Promise<T>): Promise<T>;
   /** Loads the weights to keep (the best, or the start when nothing beat it) and says which. */
   finish(lastStep: number): KeptWeights;
+  /** After a failure (e.g. divergence): loads the best validated weights, else the starting ones. */
+  recover(): void;
   dispose(): void;
 }
 
@@ -67,7 +69,12 @@ export async function createKeepBest(
   let validations = 0;
   let validationMs = 0;
   try {
-    if (plan !== null) before = await scoreValidation(segmenter, plan);
+    if (plan !== null) {
+      const t0 = Date.now();
+      before = await scoreValidation(segmenter, plan);
+      validationMs += Date.now() - t0;
+      validations++;
+    }
   } catch (error) {
     start.dispose();
     throw error;
@@ -129,6 +136,9 @@ export async function createKeepBest(
       }
       best.restore();
       return { kept: 'tuned', bestStep, before, after: bestScore };
+    },
+    recover() {
+      (best ?? start).restore();
     },
     dispose() {
       best?.dispose();

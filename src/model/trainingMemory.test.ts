@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend } from '../../cli/backend';
+import { initNodeBackend } from './nodeBackend.node';
 import { distillationLoss } from './distillation';
 import { logitsFunction } from './gradientCheck';
+import { estimateForwardBytes } from './memoryBudget';
 import { weightedSoftmaxCrossEntropy } from './loss';
 import { chooseTrainingTile, estimateTrainingBytes } from './trainingMemory';
 import { createStepper } from './trainingStep';
@@ -102,6 +103,10 @@ describe('training memory', () => {
     const sgd = chooseTrainingTile({ ...args, optimizer: 'sgd', budgetBytes: budget });
     const distilled = chooseTrainingTile({ ...args, distillation: true, budgetBytes: budget });
     expect(sgd.tileSize).toBeGreaterThanOrEqual(380);
+    // A binding limit just below the largest activation of a 380 px tile forces a smaller tile.
+    const largest = estimateForwardBytes(c, 380, 380).largestTensorBytes;
+    const bound = chooseTrainingTile({ ...args, budgetBytes: budget, maxBindingBytes: largest - 1 });
+    expect(bound.tileSize).toBeLessThan(380);
     expect(distilled.tileSize).toBeLessThanOrEqual(380);
   });
 });

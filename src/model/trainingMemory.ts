@@ -17,7 +17,7 @@
  *   at its end), SGD with momentum ~4, on top of the gradients. For large models with small tiles this
  *   phase is the peak (depth 4, 16 filters at 188 px: 15.0 x the weights).
  */
-import { forwardTrace, parameterCount } from './memoryBudget';
+import { estimateForwardBytes, forwardTrace, parameterCount } from './memoryBudget';
 import type { UnetConfig } from './types';
 import { contextMargin, legalInputSizes, minInputSize, nearestLegalInputSize, outputSize } from './validSize';
 
@@ -69,6 +69,8 @@ export interface ChooseTrainingTileArgs extends TrainingStepOptions {
   readonly imageSize: { readonly width: number; readonly height: number };
   /** Upper bound on the tile input side (e.g. to bound the step time). */
   readonly maxInputSize?: number;
+  /** Largest single tensor allowed (WebGPU maxStorageBufferBindingSize); default no limit. */
+  readonly maxBindingBytes?: number;
 }
 
 /** The chosen training tile. */
@@ -93,9 +95,12 @@ export function chooseTrainingTile(args: ChooseTrainingTileArgs): TrainingTile {
   const cap = Math.min(needed, args.maxInputSize ?? Infinity);
   const smallest = minInputSize(config);
   const sizes = legalInputSizes(config, Math.max(cap, smallest), smallest).reverse();
+  const maxBinding = args.maxBindingBytes ?? Infinity;
   for (const n of sizes) {
     const estimate = estimateTrainingBytes(config, n, args);
-    if (estimate.peakBytes <= budgetBytes) return { tileSize: n, outputSize: outputSize(config, n), estimate };
+    // The backward pass has tensors the size of the largest forward activation (its gradient).
+    const largest = estimateForwardBytes(config, n, n, args.batch ?? 1).largestTensorBytes;
+    if (estimate.peakBytes <= budgetBytes && largest <= maxBinding) return { tileSize: n, outputSize: outputSize(config, n), estimate };
   }
   return { tileSize: smallest, outputSize: outputSize(config, smallest), estimate: estimateTrainingBytes(config, smallest, args) };
 }

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { NormalizationSpec } from '../image/normalize';
+import type { PostProcessing } from '../image/postProcessing';
 import type { TrainingRecipe } from './recipe';
 
 /** Architecture of a U-Net (Ronneberger et al. 2015). */
@@ -63,4 +64,9 @@ export interface ModelCard {
    * without one get the default of their task (resolveRecipe in recipeDefaults.ts).
    */
   readonly recipe?: TrainingRecipe;
+  /**
+   * How probabilities become objects for this model (threshold, smoothing, holes, splitting, min size);
+   * absent = the default of its kind (src/image/postProcessing.ts). segment and evaluate start from it.
+   */
+  readonly postProcessing?: PostProcessing;
 }

@@ -9,18 +9,50 @@ export interface EtaInput {
   readonly currentMs: number;
   /** Pixels of the images still waiting. */
   readonly pendingPixels: number;
+  /** Speed of an earlier segmentation (ms per pixel, see SpeedMemory), used until this run has measured one. */
+  readonly priorMsPerPixel?: number | null;
 }
 
 /**
- * Milliseconds left, from the throughput seen so far in this run (ms per pixel), or null before
- * anything has been measured. Time scales with pixels because tiles do.
+ * Milliseconds left, or null when nothing is known yet. Time scales with pixels because tiles do. Once a
+ * tile of the current image is done, the run's own throughput is extrapolated. Before that (always, for
+ * images of a single tile) the current image is expected to take its pixels at the speed of the finished
+ * images, or of an earlier run, less the time it has already run.
  */
 export function estimateRemainingMs(p: EtaInput): number | null {
-  const measuredPixels = p.donePixels + p.currentPixels * p.currentFraction;
-  const measuredMs = p.doneMs + p.currentMs;
-  if (measuredPixels <= 0 || measuredMs <= 0) return null;
-  const remaining = p.currentPixels * (1 - p.currentFraction) + p.pendingPixels;
-  return (measuredMs / measuredPixels) * Math.max(0, remaining);
+  if (p.currentFraction > 0) {
+    const rate = (p.doneMs + p.currentMs) / (p.donePixels + p.currentPixels * p.currentFraction);
+    return rate * Math.max(0, p.currentPixels * (1 - p.currentFraction) + p.pendingPixels);
+  }
+  const rate = p.donePixels > 0 && p.doneMs > 0 ? p.doneMs / p.donePixels : (p.priorMsPerPixel ?? null);
+  if (rate === null || !(rate > 0)) return null;
+  return Math.max(0, rate * p.currentPixels - p.currentMs) + rate * p.pendingPixels;
+}
+
+/**
+ * Speeds of past segmentations, so that a run's ETA is there from its first image: the same model's ms per
+ * pixel, else another model's speed scaled by the two models' FLOPs per pixel (from their cards).
+ */
+export interface SpeedMemory {
+  record(modelId: string, ms: number, pixels: number, flopsPerPixel: number | null): void;
+  msPerPixel(modelId: string, flopsPerPixel: number | null): number | null;
+}
+
+export function createSpeedMemory(): SpeedMemory {
+  const perModel = new Map<string, number>();
+  let msPerFlop: number | null = null;
+  return {
+    record(modelId, ms, pixels, flopsPerPixel) {
+      if (!(ms > 0 && pixels > 0)) return;
+      perModel.set(modelId, ms / pixels);
+      if (flopsPerPixel && flopsPerPixel > 0) msPerFlop = ms / (pixels * flopsPerPixel);
+    },
+    msPerPixel(modelId, flopsPerPixel) {
+      const own = perModel.get(modelId);
+      if (own !== undefined) return own;
+      return msPerFlop !== null && flopsPerPixel && flopsPerPixel > 0 ? msPerFlop * flopsPerPixel : null;
+    },
+  };
 }
 
 /** "3 s", "1 min 20 s", "2 h 5 min". */

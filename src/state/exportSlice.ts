@@ -17,7 +17,8 @@ export interface ExportSlice {
   /**
    * Encodes the export files of each image in the image worker (mask, labels, prob, preview, painted),
    * each exactly the image's size. Images without a prediction get only preview (and painted) files.
-   * With `zip`, returns one archive "unet-studio-export.zip"; otherwise the loose files.
+   * With `zip`, returns one archive: "NAME.zip" for one image, "unet-studio-export.zip" for several;
+   * otherwise the loose files.
    */
   exportImages(ids: readonly string[], zip: boolean): Promise<Download[]>;
 }
@@ -83,7 +84,8 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
       get().setStatus(`Packing ${files.length} files into a ZIP…`);
       const { bytes } = await getImageWorker().call('zip', { files }, files.map((f) => f.bytes.buffer as ArrayBuffer));
       get().setStatus(`Exported ${ids.length} image${ids.length === 1 ? '' : 's'} (${files.length} files) as a ZIP.`);
-      return [{ name: 'unet-studio-export.zip', bytes }];
+      const single = ids.length === 1 ? get().images.find((i) => i.id === ids[0]) : undefined;
+      return [{ name: single ? `${single.exportName}.zip` : 'unet-studio-export.zip', bytes }];
     } catch (error) {
       get().notify('error', `Export failed: ${error instanceof Error ? error.message : String(error)}`);
       return [];

@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import { exportBaseName } from '../image/export';
 import type { ChannelChoice } from '../image/normalize';
+import { fileFingerprint } from './fingerprint';
 import { getImageWorker } from './imageWorker';
 import { addPixels, removePixels } from './pixels';
 import type { StudioState } from './store';
@@ -30,6 +31,8 @@ export interface ImageEntry {
    * pixel statistics alone is guesswork), changeable per image. Null only before any model was chosen.
    */
   readonly modelId: string | null;
+  /** Name, size and content hash of the file it came from (fingerprint.ts): the same file is not loaded twice. */
+  readonly fingerprint?: string;
 }
 
 /** A file to load and the path to show for it (folders included). */
@@ -48,7 +51,10 @@ export interface ImagesSlice {
   images: ImageEntry[];
   selectedId: string | null;
   loading: LoadingState | null;
-  /** Decodes files in the image worker; each failure is a toast naming the file; the rest still load. */
+  /**
+   * Decodes files in the image worker; each failure is a toast naming the file; the rest still load. A file
+   * already in the list (same name, size and bytes) is not added again; a toast says so.
+   */
   addFiles(sources: readonly FileSource[]): Promise<void>;
   removeImage(id: string): void;
   selectImage(id: string): void;
@@ -90,9 +96,18 @@ export const createImagesSlice: StateCreator<StudioState, [], [], ImagesSlice> =
     queue = queue.then(async () => {
       let loaded = 0;
       let failed = 0;
+      let duplicates = 0;
       for (const source of sources) {
         set((s) => ({ loading: s.loading && { ...s.loading, current: leaf(source.path) } }));
         try {
+          const fingerprint = await fileFingerprint(leaf(source.path), new Uint8Array(await source.file.arrayBuffer()));
+          const twin = get().images.find((i) => i.fingerprint === fingerprint);
+          if (twin) {
+            duplicates++;
+            get().notify('info', `${leaf(source.path)} is already loaded${twin.pageCount > 1 ? ` (${twin.pageCount} pages)` : ''}; it was not added again.`);
+            set((s) => ({ loading: s.loading && { ...s.loading, done: s.loading.done + 1 } }));
+            continue;
+          }
           const { pages } = await getImageWorker().call('decode', { file: source.file, name: leaf(source.path), thumbnailSize: THUMBNAIL });
           const entries = pages.map((p, k): ImageEntry => {
             // Stable, unique ids: results, labels and (later) stored sessions are keyed by them.
@@ -114,6 +129,7 @@ export const createImagesSlice: StateCreator<StudioState, [], [], ImagesSlice> =
               thumbnailUrl: p.thumbnail ? URL.createObjectURL(p.thumbnail) : null,
               channel: 'mean',
               modelId: get().modelId,
+              fingerprint,
             };
           });
           for (const e of entries) get().initDisplay(e.id);
@@ -130,7 +146,7 @@ export const createImagesSlice: StateCreator<StudioState, [], [], ImagesSlice> =
       }
       const s = get();
       if (s.loading && s.loading.done >= s.loading.total) set({ loading: null });
-      const what = `${loaded} image${loaded === 1 ? '' : 's'}`;
+      const what = `${loaded} image${loaded === 1 ? '' : 's'}${duplicates > 0 ? ` (${duplicates} file${duplicates === 1 ? ' was' : 's were'} already loaded)` : ''}`;
       get().setStatus(
         failed > 0
           ? `Loaded ${what}; ${failed} file${failed === 1 ? '' : 's'} could not be read (see the messages).`

@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import { toSingleChannel } from '../image/normalize';
-import { estimateRemainingMs } from './eta';
+import { createSpeedMemory, estimateRemainingMs } from './eta';
 import { getImageWorker } from './imageWorker';
 import { getPixels } from './pixels';
 import { currentInstancesKey, currentPredictionKey, imageModelId } from './predictions';
@@ -59,6 +59,8 @@ export const initialSegmentationState = {
 };
 
 let controller: AbortController | null = null;
+/** Speeds of earlier runs: the ETA of a run of single-tile images is there from its first image. */
+const speeds = createSpeedMemory();
 let instancesTimer: ReturnType<typeof setTimeout> | null = null;
 
 function isAbort(error: unknown): boolean {
@@ -109,6 +111,12 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
     let finished = 0;
     let failed = 0;
     const started = performance.now();
+    // Test-time augmentation runs 8 passes: its speed is kept apart and its FLOPs counted 8 times.
+    const tta = get().segmentOptions.tta;
+    const modelKey = `${get().modelId ?? ''}${tta ? '+tta' : ''}`;
+    const flops = get().model?.card.flopsPer512;
+    const flopsPerPixel = flops ? ((tta ? 8 : 1) * flops) / (512 * 512) : null;
+    const priorMsPerPixel = speeds.msPerPixel(modelKey, flopsPerPixel);
     try {
       for (let k = 0; k < todo.length && !run.signal.aborted; k++) {
         const id = todo[k];
@@ -118,7 +126,8 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
         if (!image || !px || !key) continue;
         const pendingPixels = todo.slice(k + 1).reduce((sum, other) => sum + pixelsOf(other), 0);
         const imageStart = performance.now();
-        set({ segRun: { index: k + 1, count: todo.length, id, name: image.name, tilesDone: 0, tilesTotal: 0, etaMs: null } });
+        const startEta = estimateRemainingMs({ donePixels, doneMs, currentPixels: pixelsOf(id), currentFraction: 0, currentMs: 0, pendingPixels, priorMsPerPixel });
+        set({ segRun: { index: k + 1, count: todo.length, id, name: image.name, tilesDone: 0, tilesTotal: 0, etaMs: startEta } });
         get().setStatus(`Segmenting ${image.name} (${k + 1} of ${todo.length})…`);
         try {
           // toSingleChannel makes a new buffer, which segmentPlane transfers to the worker.
@@ -135,6 +144,7 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
                 currentFraction: fraction,
                 currentMs: performance.now() - imageStart,
                 pendingPixels,
+                priorMsPerPixel,
               });
               set((s) => ({ segRun: s.segRun && { ...s.segRun, tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs } }));
             },
@@ -146,6 +156,7 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
           px.predictions.set(key, result.probabilities);
           donePixels += image.width * image.height;
           doneMs += performance.now() - imageStart;
+          speeds.record(modelKey, doneMs, donePixels, flopsPerPixel);
           finished++;
           set((s) => ({
             segmented: { ...s.segmented, [id]: [...(s.segmented[id] ?? []).filter((x) => x !== key), key] },

@@ -7,6 +7,19 @@ export interface Toast {
   readonly id: number;
   readonly kind: ToastKind;
   readonly message: string;
+  /** When it goes by itself (ms since the epoch), or null: it stays until dismissed. */
+  readonly expiresAt: number | null;
+}
+
+/**
+ * How long each kind stays: info is a passing remark, a warning needs reading, an error must not be missed,
+ * so it stays until the user dismisses it.
+ */
+export const TOAST_LIFETIME_MS: Record<ToastKind, number | null> = { info: 6000, warning: 12000, error: null };
+
+/** The toasts still showing at `now`. */
+export function liveToasts(toasts: readonly Toast[], now: number): Toast[] {
+  return toasts.filter((t) => t.expiresAt === null || t.expiresAt > now);
 }
 
 export interface StatusSlice {
@@ -14,17 +27,34 @@ export interface StatusSlice {
   statusText: string;
   toasts: Toast[];
   setStatus(text: string): void;
-  notify(kind: ToastKind, message: string): void;
+  /** Shows a toast; `now` is for tests (default: the clock). */
+  notify(kind: ToastKind, message: string, now?: number): void;
   dismissToast(id: number): void;
+  /** Drops the toasts whose time is up at `now`. */
+  expireToasts(now: number): void;
 }
 
 export const initialStatusState = { statusText: 'Starting…', toasts: [] as Toast[] };
 
 let nextToast = 1;
 
-export const createStatusSlice: StateCreator<StudioState, [], [], StatusSlice> = (set) => ({
+export const createStatusSlice: StateCreator<StudioState, [], [], StatusSlice> = (set, get) => ({
   ...initialStatusState,
   setStatus: (text) => set({ statusText: text }),
-  notify: (kind, message) => set((s) => ({ toasts: [...s.toasts, { id: nextToast++, kind, message }].slice(-6) })),
+  notify: (kind, message, now = Date.now()) => {
+    const lifetime = TOAST_LIFETIME_MS[kind];
+    const toast: Toast = { id: nextToast++, kind, message, expiresAt: lifetime === null ? null : now + lifetime };
+    // At most six at once; the oldest passing ones go first, errors last.
+    const all = [...get().toasts, toast];
+    while (all.length > 6) {
+      const k = all.findIndex((t) => t.expiresAt !== null);
+      all.splice(k >= 0 ? k : 0, 1);
+    }
+    set({ toasts: all });
+  },
   dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
+  expireToasts: (now) => {
+    const live = liveToasts(get().toasts, now);
+    if (live.length !== get().toasts.length) set({ toasts: live });
+  },
 });

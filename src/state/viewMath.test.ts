@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitView, imageBoxToScreen, panBy, screenToImage, stepZoom, visibleImageBox, zoomAround, zoomLabel, zoomTo, MAX_ZOOM, MIN_ZOOM } from './viewMath';
+import { fitView, imageBoxToScreen, panBy, screenToImage, stepZoom, visibleImageBox, wheelZoomFactor, zoomAround, zoomLabel, zoomTo, MAX_ZOOM, MIN_ZOOM } from './viewMath';
 
 describe('viewMath', () => {
   it('zooming about a point keeps the image pixel under it fixed', () => {
@@ -44,5 +44,39 @@ describe('viewMath', () => {
     expect(zoomLabel(1)).toBe('100%');
     expect(zoomLabel(1 / 8)).toBe('13%');
     expect(zoomLabel(1 / 16)).toBe('6.3%');
+  });
+});
+
+describe('wheel and trackpad zoom', () => {
+  it('zooms in on scroll up and out on scroll down, by the same ratio', () => {
+    const up = wheelZoomFactor({ deltaY: -100, deltaMode: 0, ctrlKey: false });
+    const down = wheelZoomFactor({ deltaY: 100, deltaMode: 0, ctrlKey: false });
+    expect(up).toBeGreaterThan(1);
+    expect(down).toBeLessThan(1);
+    expect(up * down).toBeCloseTo(1, 12);
+  });
+
+  it('takes small steps for a mouse notch and steps proportional to small trackpad deltas', () => {
+    const notch = wheelZoomFactor({ deltaY: -100, deltaMode: 0, ctrlKey: false });
+    expect(notch).toBeGreaterThan(1.05);
+    expect(notch).toBeLessThan(1.2);
+    // Two events of 2 px zoom as much as one of 4 px: the trackpad's many deltas add up smoothly.
+    const two = wheelZoomFactor({ deltaY: -2, deltaMode: 0, ctrlKey: false }) ** 2;
+    expect(two).toBeCloseTo(wheelZoomFactor({ deltaY: -4, deltaMode: 0, ctrlKey: false }), 12);
+    expect(wheelZoomFactor({ deltaY: -2, deltaMode: 0, ctrlKey: false })).toBeLessThan(1.01);
+  });
+
+  it('follows a pinch (ctrlKey) more strongly than a scroll of the same delta', () => {
+    const pinch = wheelZoomFactor({ deltaY: -5, deltaMode: 0, ctrlKey: true });
+    const scroll = wheelZoomFactor({ deltaY: -5, deltaMode: 0, ctrlKey: false });
+    expect(pinch).toBeGreaterThan(scroll);
+    expect(pinch).toBeLessThan(1.1);
+  });
+
+  it('reads line- and page-mode deltas and clamps one event to at most 1.25x', () => {
+    const line = wheelZoomFactor({ deltaY: -1, deltaMode: 1, ctrlKey: false });
+    expect(line).toBeGreaterThan(1);
+    expect(wheelZoomFactor({ deltaY: -3, deltaMode: 2, ctrlKey: false })).toBeCloseTo(1.25, 12);
+    expect(wheelZoomFactor({ deltaY: 10_000, deltaMode: 0, ctrlKey: true })).toBeCloseTo(1 / 1.25, 12);
   });
 });

@@ -90,3 +90,31 @@ export function zoomLabel(zoom: number): string {
   const pct = zoom * 100;
   return `${pct >= 10 ? Math.round(pct) : Number(pct.toPrecision(2))}%`;
 }
+
+/** What the zoom needs of a wheel event (a WheelEvent fits). */
+export interface WheelInput {
+  readonly deltaY: number;
+  /** 0 pixels, 1 lines, 2 pages (WheelEvent.deltaMode). */
+  readonly deltaMode: number;
+  /** Set by browsers on a trackpad pinch (and on Ctrl+wheel). */
+  readonly ctrlKey: boolean;
+}
+
+/** Pixels per line and per page of line- and page-mode wheels, as browsers scroll them. */
+const LINE_PX = 40;
+const PAGE_PX = 800;
+/** ln(zoom factor) per pixel of delta: a mouse notch (100 px) zooms ~14%, a pinch follows the fingers. */
+const WHEEL_RATE = 0.0013;
+const PINCH_RATE = 0.01;
+/** The most one event may zoom (ln): fast flicks and coarse wheels stay controllable. */
+const MAX_STEP = Math.log(1.25);
+
+/**
+ * Zoom factor of one wheel event: proportional to the delta (many small trackpad deltas give small steps,
+ * a notch of a mouse wheel a larger one), clamped per event; scrolling down zooms out.
+ */
+export function wheelZoomFactor(e: WheelInput): number {
+  const px = e.deltaMode === 1 ? e.deltaY * LINE_PX : e.deltaMode === 2 ? e.deltaY * PAGE_PX : e.deltaY;
+  const step = -px * (e.ctrlKey ? PINCH_RATE : WHEEL_RATE);
+  return Math.exp(Math.max(-MAX_STEP, Math.min(MAX_STEP, step)));
+}

@@ -6,6 +6,7 @@ import { Icon } from './Icon';
 export function HelpOverlay() {
   const open = useStudio((s) => s.helpOpen);
   const setOpen = useStudio((s) => s.setHelpOpen);
+  const classes = useStudio((s) => s.classes);
   if (!open) return null;
   return (
     <div className="modal-backdrop" onMouseDown={() => setOpen(false)} data-testid="help-overlay">
@@ -38,7 +39,7 @@ export function HelpOverlay() {
           ))}
         </div>
         <p className="muted small">
-          A finished stroke, fill or “accept prediction” is one undo step. Painted labels: 0 unlabelled (ignored by training), 1 background, 2 foreground.
+          A finished stroke, fill or “accept prediction” is one undo step. Painted labels: 0 unlabelled (ignored by training), 1 {classes[0].name}, 2 {classes[1].name}.
         </p>
       </div>
     </div>

@@ -1,6 +1,7 @@
 import { formatDuration } from '../../state/eta';
 import { useStudio } from '../../state/store';
 import { formatBytes } from '../formatBytes';
+import { useCountdown } from '../hooks/useCountdown';
 
 
 /** What the app is doing, the segmentation progress, the last tile geometry, and the backend's reason. */
@@ -10,6 +11,7 @@ export function StatusBar() {
   const gpuEvents = useStudio((s) => s.gpuEvents);
   const run = useStudio((s) => s.segRun);
   const tile = useStudio((s) => s.lastTile);
+  const etaMs = useCountdown(run?.etaMs ?? null);
   return (
     <footer className="statusbar" data-testid="status-bar">
       <span className="status-text" data-testid="status-text">
@@ -19,7 +21,7 @@ export function StatusBar() {
         <span className="status-run" data-testid="status-run">
           image {run.index}/{run.count}
           {run.tilesTotal > 0 && ` · tile ${run.tilesDone}/${run.tilesTotal}`}
-          {run.etaMs !== null && ` · ${formatDuration(run.etaMs)} left`}
+          {etaMs !== null && ` · ${formatDuration(etaMs)} left`}
         </span>
       )}
       {tile && (

@@ -2,17 +2,8 @@ import { useEffect } from 'react';
 import type { Toast } from '../../state/statusSlice';
 import { useStudio } from '../../state/store';
 
-/** Info and warnings fade after a while; errors stay until dismissed, so none is missed. */
-const LIFETIME: Record<Toast['kind'], number | null> = { info: 6000, warning: 12000, error: null };
-
 function ToastItem({ toast }: { readonly toast: Toast }) {
   const dismiss = useStudio((s) => s.dismissToast);
-  useEffect(() => {
-    const ms = LIFETIME[toast.kind];
-    if (ms === null) return;
-    const timer = setTimeout(() => dismiss(toast.id), ms);
-    return () => clearTimeout(timer);
-  }, [toast, dismiss]);
   return (
     <div className={`toast toast-${toast.kind}`} role={toast.kind === 'error' ? 'alert' : 'status'} data-testid={`toast-${toast.kind}`}>
       <span>{toast.message}</span>
@@ -23,10 +14,21 @@ function ToastItem({ toast }: { readonly toast: Toast }) {
   );
 }
 
+/**
+ * Messages at the foot of the viewer column, above the status bar: no panel control is ever under them
+ * (styles.css). Info and warnings go by themselves when their time is up; errors stay until dismissed.
+ */
 export function Toasts() {
   const toasts = useStudio((s) => s.toasts);
+  const expire = useStudio((s) => s.expireToasts);
+  const next = toasts.reduce<number | null>((soonest, t) => (t.expiresAt !== null && (soonest === null || t.expiresAt < soonest) ? t.expiresAt : soonest), null);
+  useEffect(() => {
+    if (next === null) return;
+    const timer = setTimeout(() => expire(Date.now()), Math.max(0, next - Date.now()));
+    return () => clearTimeout(timer);
+  }, [next, expire]);
   return (
-    <div className="toasts" aria-live="polite">
+    <div className="toasts" aria-live="polite" data-testid="toasts">
       {toasts.map((t) => (
         <ToastItem key={t.id} toast={t} />
       ))}

@@ -5,7 +5,7 @@ import { ensureLabels, getPixels } from '../../state/pixels';
 import { currentInstances, shownProbability } from '../../state/predictions';
 import { useStudio } from '../../state/store';
 import { viewOf, type CursorInfo } from '../../state/viewerSlice';
-import { imageBoxToScreen, panBy, screenToImage, zoomAround, type Box } from '../../state/viewMath';
+import { imageBoxToScreen, panBy, screenToImage, wheelZoomFactor, zoomAround, type Box } from '../../state/viewMath';
 import type { LayerSet } from './compositor';
 import { drawLabelRect } from './layers';
 import { colours } from './useViewerLayers';
@@ -226,10 +226,7 @@ export function useViewerInput(
       const v = view();
       if (!v) return;
       const { sx, sy } = local(e);
-      // Pixel deltas from trackpads are small and many; line deltas from wheels are ~3 per notch.
-      const delta = e.deltaMode === 1 ? e.deltaY * 33 : e.deltaY;
-      const factor = Math.exp(-Math.max(-300, Math.min(300, delta)) * 0.0025);
-      useStudio.getState().setView(id, zoomAround(v, factor, sx, sy));
+      useStudio.getState().setView(id, zoomAround(v, wheelZoomFactor(e), sx, sy));
       moveBrush(sx, sy, true);
     };
 

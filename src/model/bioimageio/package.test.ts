@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
 import { strFromU8, unzipSync } from 'fflate';
 import { decode as decodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,7 +105,31 @@ async function reproduce(zip: Uint8Array): Promise<{ diff: number; output: NpyAr
   return { diff, output, rdf };
 }
 
+/** The package's ONNX weights in onnxruntime on its preprocessed test input, against its test output. */
+async function reproduceWithOnnx(zip: Uint8Array): Promise<number> {
+  const files = unzipSync(zip);
+  const rdf = strFromU8(files[PACKAGE_FILES.rdf]);
+  const input = decodeNpy(files[PACKAGE_FILES.testInput]);
+  const output = decodeNpy(files[PACKAGE_FILES.testOutput]);
+  const session = await ort.InferenceSession.create(files[PACKAGE_FILES.onnx]);
+  try {
+    // Fed by position, as bioimageio.core's ONNX adapter does: the rdf's first input to the session's first.
+    const result = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', bioimageioPreprocess(input, rdf), input.shape) });
+    const y = result[session.outputNames[0]];
+    expect(y.dims).toEqual(output.shape);
+    return maxAbsDiff(y.data as Float32Array, output.data);
+  } finally {
+    await session.release();
+  }
+}
+
 describe('bioimage.io package', () => {
+  it('its ONNX weights (second weights format) reproduce the test output within 1e-4 in onnxruntime', async () => {
+    const pkg = await bioimageioPackage(segmenter, card, syntheticImage(150, 120));
+    expect(await reproduceWithOnnx(pkg.zip)).toBeLessThanOrEqual(1e-4);
+    expect(pkg.rdfYaml).toMatch(/\n {2}onnx:\n {4}source: weights\.onnx\n {4}sha256: \S+\n {4}opset_version: 13\n {4}parent: tensorflow_js\n/);
+  });
+
   it("reproduces its test output from its test input within 1e-4, with the weights loaded back from the package (Node)", async () => {
     const before = tf.memory().numTensors;
     const pkg = await bioimageioPackage(segmenter, card, syntheticImage(150, 120));
@@ -125,7 +150,7 @@ describe('bioimage.io package', () => {
     expect(Object.keys(files).sort()).toEqual(Object.values(PACKAGE_FILES).sort());
     const sha = (name: string): string => createHash('sha256').update(files[name]).digest('hex');
     const rdf = pkg.rdfYaml;
-    for (const name of [PACKAGE_FILES.weights, PACKAGE_FILES.testInput, PACKAGE_FILES.testOutput]) {
+    for (const name of [PACKAGE_FILES.weights, PACKAGE_FILES.onnx, PACKAGE_FILES.testInput, PACKAGE_FILES.testOutput]) {
       expect(rdf).toContain(`source: ${name}\n`);
       expect(rdf).toMatch(new RegExp(`source: ${name.replace('.', '\\.')}\\n\\s+sha256: "?${sha(name)}"?\\n`));
     }
@@ -163,6 +188,7 @@ describe('bioimage.io package', () => {
     same.dispose();
     const { diff, output, rdf } = await reproduce(pkg.zip);
     expect(diff).toBeLessThanOrEqual(1e-4);
+    expect(await reproduceWithOnnx(pkg.zip)).toBeLessThanOrEqual(1e-4);
     expect(rdfNumber(rdf, 'halo')).toBe(contextMargin(same.config));
     expect(rdfNumber(rdf, 'offset')).toBe(0);
     const input = decodeNpy(unzipSync(pkg.zip)[PACKAGE_FILES.testInput]);
@@ -197,6 +223,7 @@ describe('shipped models', () => {
     loaded.dispose();
     const { diff, rdf } = await reproduce(pkg.zip);
     expect(diff).toBeLessThanOrEqual(1e-4);
+    expect(await reproduceWithOnnx(pkg.zip)).toBeLessThanOrEqual(1e-4);
     expect(tf.memory().numTensors).toBe(before);
     expect(rdf).toContain('license: CC0-1.0');
     expect(rdf).toContain('- nuclei\n');

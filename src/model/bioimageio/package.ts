@@ -4,6 +4,7 @@ import type { FloatPlane } from '../../image/types';
 import { segmenterToArtifacts } from '../io';
 import { modelZipFromArtifacts, modelZipTime, zipFiles } from '../modelExport';
 import type { NamedFile } from '../modelImport';
+import { ONNX_OPSET, exportOnnx } from '../onnx/exportOnnx';
 import { sha256Hex } from '../sha256';
 import type { ModelCard, Segmenter } from '../types';
 import { coverPng } from './cover';
@@ -20,6 +21,8 @@ import { toYaml } from './yaml';
  *
  *   rdf.yaml          the model description (rdf.ts), format 0.5
  *   tfjs_weights.zip  the tensorflow_js weights: exactly the model ZIP of modelExport.ts
+ *   weights.onnx      the same weights as ONNX (onnx/exportOnnx.ts), `parent: tensorflow_js`, so
+ *                     onnxruntime-based consumers (deepImageJ, ilastik, bioimageio.core) run the model
  *   test_input.npy    raw test window, test_output.npy the model's output on it
  *   cover.png         input | foreground probability
  *   README.md         documentation, with a Validation section
@@ -32,6 +35,7 @@ import { toYaml } from './yaml';
 export const PACKAGE_FILES = {
   rdf: 'rdf.yaml',
   weights: 'tfjs_weights.zip',
+  onnx: 'weights.onnx',
   testInput: 'test_input.npy',
   testOutput: 'test_output.npy',
   cover: 'cover.png',
@@ -64,13 +68,15 @@ export async function bioimageioPackage(
   const testInput = encodeNpy(tensors.input.data, tensors.input.shape);
   const testOutput = encodeNpy(tensors.output.data, tensors.output.shape);
   const cover = coverPng(tensors.coverImage, tensors.coverForeground);
-  const [weightsSha, inputSha, outputSha] = await Promise.all([sha256Hex(weightsZip), sha256Hex(testInput), sha256Hex(testOutput)]);
+  const onnx = exportOnnx(segmenter, { docString: `${card.name}: ${card.description}` });
+  const [weightsSha, onnxSha, inputSha, outputSha] = await Promise.all([sha256Hex(weightsZip), sha256Hex(onnx), sha256Hex(testInput), sha256Hex(testOutput)]);
 
   const tfjsVersion = tf.version_core;
   const rdf = buildRdf(
     card,
     {
       weights: { source: PACKAGE_FILES.weights, sha256: weightsSha },
+      onnx: { source: PACKAGE_FILES.onnx, sha256: onnxSha, opsetVersion: ONNX_OPSET },
       testInput: { source: PACKAGE_FILES.testInput, sha256: inputSha },
       testOutput: { source: PACKAGE_FILES.testOutput, sha256: outputSha },
       cover: PACKAGE_FILES.cover,
@@ -87,10 +93,12 @@ export async function bioimageioPackage(
     citations: rdfCitations(card, options.citations),
     license: typeof rdf.license === 'string' ? rdf.license : undefined,
     tfjsVersion,
+    onnx: { file: PACKAGE_FILES.onnx, opsetVersion: ONNX_OPSET },
   });
   const files: NamedFile[] = [
     { name: PACKAGE_FILES.rdf, bytes: strToU8(rdfYaml) },
     { name: PACKAGE_FILES.weights, bytes: weightsZip },
+    { name: PACKAGE_FILES.onnx, bytes: onnx },
     { name: PACKAGE_FILES.testInput, bytes: testInput },
     { name: PACKAGE_FILES.testOutput, bytes: testOutput },
     { name: PACKAGE_FILES.cover, bytes: cover },

@@ -42,6 +42,8 @@ export type PackagedFile = { readonly source: string; readonly sha256: string };
 export interface RdfFiles {
   /** ZIP of model.json + weight shard + model-card.json (bioimage.io's tensorflow_js source is one archive). */
   readonly weights: PackagedFile;
+  /** The same weights as ONNX (converted from the tensorflow_js weights), with the opset they target. */
+  readonly onnx?: PackagedFile & { readonly opsetVersion: number };
   readonly testInput: PackagedFile;
   readonly testOutput: PackagedFile;
   readonly cover: string;
@@ -178,6 +180,17 @@ export function buildRdf(card: ModelCard, files: RdfFiles, tfjsVersion: string, 
         tensorflow_version: tfjsVersion,
         comment: 'tfjs layers model (model.json + one shard) with U-Net Studio model-card.json; needs the custom layer SkipCrop2D',
       },
+      ...(files.onnx
+        ? {
+            onnx: {
+              source: files.onnx.source,
+              sha256: files.onnx.sha256,
+              opset_version: files.onnx.opsetVersion,
+              parent: 'tensorflow_js',
+              comment: 'converted by U-Net Studio (src/model/onnx); NHWC input and output as described, symbolic height and width',
+            },
+          }
+        : {}),
     },
     config: {
       bioimageio: {

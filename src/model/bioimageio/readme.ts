@@ -18,6 +18,8 @@ export interface ReadmeInfo {
   readonly citations: readonly BioimageioCitation[];
   readonly license?: string;
   readonly tfjsVersion: string;
+  /** The ONNX weights file and its opset, when the package has one. */
+  readonly onnx?: { readonly file: string; readonly opsetVersion: number };
 }
 
 function citationLine(c: BioimageioCitation): string {
@@ -95,6 +97,12 @@ export function packageReadme(card: ModelCard, info: ReadmeInfo): string {
     `- \`${info.weightsFile}\`: model.json + group1-shard1of1.bin (TensorFlow.js ${info.tfjsVersion} layers model) + model-card.json. ` +
       'U-Net Studio imports this ZIP, or the whole package, directly. Other TensorFlow.js code must register the custom layer ' +
       '`SkipCrop2D` first (a centre crop by its `cropping` pixels per side).',
+    ...(info.onnx
+      ? [
+          `- \`${info.onnx.file}\`: the same weights as ONNX (opset ${info.onnx.opsetVersion}), converted by U-Net Studio's own exporter; ` +
+            'same NHWC input and output as above, any legal height and width. Runs in onnxruntime (deepImageJ, ilastik, bioimageio.core).',
+        ]
+      : []),
     '- `test_input.npy`, `test_output.npy`: NumPy float32 arrays (see above).',
     '- `cover.png`: normalised test input (left) and foreground probability (right).',
     '',

@@ -1,3 +1,4 @@
+import { TASK_CLASS_NAMES } from '../../../state/classNames';
 import { isSegmented } from '../../../state/predictions';
 import { useStudio } from '../../../state/store';
 import { Section } from './Section';
@@ -11,6 +12,7 @@ export function LabelsPanel() {
   const stats = useStudio((s) => (s.selectedId ? s.labelStats[s.selectedId] : undefined));
   const segmented = useStudio((s) => isSegmented(s, s.selectedId));
   const accept = useStudio((s) => s.acceptPrediction);
+  const defaults = TASK_CLASS_NAMES[useStudio((s) => s.model?.card.task ?? 'generic')];
   const counts = [stats?.background ?? 0, stats?.foreground ?? 0];
 
   return (
@@ -23,7 +25,7 @@ export function LabelsPanel() {
               type="text"
               value={classes[v - 1].name}
               onChange={(e) => setClass(v, { name: e.target.value })}
-              onBlur={(e) => !e.target.value.trim() && setClass(v, { name: v === 1 ? 'background' : 'foreground' })}
+              onBlur={(e) => !e.target.value.trim() && setClass(v, { name: defaults[v - 1] })}
               aria-label={`Name of class ${v}`}
               data-testid={`class-name-${v}`}
             />
@@ -38,7 +40,7 @@ export function LabelsPanel() {
       <div className="field small">
         <span className="muted">Accept the prediction as labels</span>
         <div className="row">
-          <button disabled={!segmented} onClick={() => accept('visible')} data-testid="accept-visible" title="Where the model says foreground / background, in the part of the image on screen">
+          <button disabled={!segmented} onClick={() => accept('visible')} data-testid="accept-visible" title={`Where the model says ${classes[1].name} / ${classes[0].name}, in the part of the image on screen`}>
             Visible region
           </button>
           <button disabled={!segmented} onClick={() => accept('all')} data-testid="accept-all">

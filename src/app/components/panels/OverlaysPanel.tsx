@@ -3,18 +3,23 @@ import { overlayKinds, type OverlayKind } from '../../../state/viewerSlice';
 import { Icon } from '../Icon';
 import { Section } from './Section';
 
-const names: Record<OverlayKind, { label: string; key: string; what: string }> = {
-  probability: { label: 'Probability', key: 'P', what: 'Foreground probability from the model (violet low, orange high)' },
-  outline: { label: 'Outline', key: 'O', what: 'Contours of the objects of the mask (threshold, minimum size)' },
-  instances: { label: 'Objects', key: 'I', what: 'Each object in its own colour' },
-  labels: { label: 'Labels', key: 'L', what: 'Your painted background / foreground labels' },
-};
+/** Labels, shortcuts and descriptions; the descriptions name the painted classes (they follow the model's task). */
+function overlayNames(classes: readonly [string, string]): Record<OverlayKind, { label: string; key: string; what: string }> {
+  return {
+    probability: { label: 'Probability', key: 'P', what: `Probability of ${classes[1]} from the model (violet low, orange high)` },
+    outline: { label: 'Outline', key: 'O', what: 'Contours of the objects of the mask (threshold, minimum size)' },
+    instances: { label: 'Objects', key: 'I', what: 'Each object in its own colour' },
+    labels: { label: 'Labels', key: 'L', what: `Your painted ${classes[0]} / ${classes[1]} labels` },
+  };
+}
 
 /** Visibility and opacity of each overlay. */
 export function OverlaysPanel() {
   const overlays = useStudio((s) => s.overlays);
   const setOverlay = useStudio((s) => s.setOverlay);
   const toggle = useStudio((s) => s.toggleOverlay);
+  const classes = useStudio((s) => s.classes);
+  const names = overlayNames([classes[0].name, classes[1].name]);
   return (
     <Section title="Overlays" testId="overlays-panel">
       {overlayKinds.map((kind) => {

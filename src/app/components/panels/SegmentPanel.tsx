@@ -1,5 +1,6 @@
 import { formatDuration } from '../../../state/eta';
 import { useStudio } from '../../../state/store';
+import { useCountdown } from '../../hooks/useCountdown';
 import { Icon } from '../Icon';
 import { Section } from './Section';
 
@@ -8,6 +9,7 @@ export function SegmentPanel() {
   const images = useStudio((s) => s.images);
   const selectedId = useStudio((s) => s.selectedId);
   const run = useStudio((s) => s.segRun);
+  const etaMs = useCountdown(run?.etaMs ?? null);
   const modelReady = useStudio((s) => s.modelStatus === 'ready');
   const segmentImages = useStudio((s) => s.segmentImages);
   const cancel = useStudio((s) => s.cancelSegmentation);
@@ -34,7 +36,7 @@ export function SegmentPanel() {
               Image {run.index} of {run.count}
               {run.tilesTotal > 0 && ` · tile ${run.tilesDone}/${run.tilesTotal}`}
             </span>
-            <span className="muted">{run.etaMs !== null ? `ETA ${formatDuration(run.etaMs)}` : 'estimating…'}</span>
+            <span className="muted">{etaMs !== null ? `ETA ${formatDuration(etaMs)}` : 'estimating…'}</span>
           </div>
           <progress value={fraction} max={1} />
           <div className="row between small">

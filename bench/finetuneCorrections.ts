@@ -1,0 +1,66 @@
+/**
+ * Simulated corrections of bench/finetune.ts, per case, on the two correction images, split into training
+ * and held-out labels by region exactly as the app splits painted labels (splitRegions).
+ */
+import { splitRegions } from '../src/image/regionSplit';
+import { labelledFraction, scribbleCorrections, squareCorrections } from '../src/image/simulatedCorrections';
+import { createRng } from '../src/model/random';
+import type { BenchImage, CaseName } from './finetuneCases';
+
+export type CorrectionKind = 'squares' | 'scribbles';
+
+/**
+ * Squares per image: 6 of 52 px on a 360x360 nuclei image (12.5%), 6 of 76 px on a 512x512 EM slice
+ * (13.2%). Scribbles: 3 px wide strokes on the 30 largest error regions of >= 10 px, <= 15% of the image.
+ * Six squares rather than two big ones so that the region split has whole squares (EM: whole cells and
+ * membrane networks) to hold out.
+ */
+const SQUARES: Record<CaseName, { count: number; side: number }> = {
+  nuclei: { count: 6, side: 52 },
+  em: { count: 6, side: 76 },
+};
+
+/** The corrections of one image, split for training and validation. */
+export interface ImageCorrections {
+  readonly name: string;
+  readonly train: Uint8Array;
+  readonly validation: Uint8Array;
+  /** Share of the image painted (train + validation). */
+  readonly fraction: number;
+  readonly regions: number;
+  readonly heldOutRegions: number;
+}
+
+/**
+ * Corrections of one image. Squares are placed by a generator seeded from `seed` and the image's index;
+ * scribbles follow the starting model's errors (`startProbabilities`, thresholded at 0.5).
+ */
+export function correctionsFor(
+  kind: CorrectionKind,
+  caseName: CaseName,
+  image: BenchImage,
+  index: number,
+  startProbabilities: Float32Array,
+  seed: number,
+  validationFraction: number,
+): ImageCorrections {
+  const { width, height, truth } = image;
+  let painted: Uint8Array;
+  if (kind === 'squares') {
+    const rng = createRng(seed * 1000 + index);
+    painted = squareCorrections(truth, width, height, { ...SQUARES[caseName], random: rng.next });
+  } else {
+    const predicted = new Uint8Array(truth.length);
+    for (let i = 0; i < predicted.length; i++) predicted[i] = startProbabilities[i] >= 0.5 ? 1 : 0;
+    painted = scribbleCorrections(truth, predicted, width, height, { radius: 1, maxStrokes: 30, minRegionSize: 10 });
+  }
+  const split = splitRegions(painted, width, height, { fraction: validationFraction, seed });
+  return {
+    name: image.name,
+    train: split.train,
+    validation: split.validation,
+    fraction: labelledFraction(painted),
+    regions: split.regions,
+    heldOutRegions: split.heldOutRegions,
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * The fine-tuning strategies bench/finetune.ts compares. `legacy` is the app before issue 8 (trainSegmenter
+ * with 100 steps of Adam 3e-4, the paper's loss defaults whatever the model was trained with, no held-out
+ * labels, the last weights kept). Every other strategy runs fineTune() with the model card's recipe (its
+ * loss and augmentation), validation on held-out regions and keep-best, and sets every fine-tuning field
+ * explicitly, so a result does not depend on the defaults a card happens to hold.
+ *
+ * The grid is small on purpose (the machine has 2 shared cores, and every extra strategy scored on the
+ * same images adds selection bias): the learning rate, and a 2x2 of the two "keep what was not corrected"
+ * ideas of the issue, distillation and a lower encoder learning rate. Patience is 0 (no early stop) so
+ * that every run records its whole validation curve; the chosen default's patience is read off them.
+ */
+import type { FineTuneRecipe } from '../src/model/recipe';
+
+export interface Strategy {
+  readonly name: string;
+  readonly description: string;
+  /** Run the pre-issue-8 trainer instead of fineTune(). */
+  readonly legacy?: boolean;
+  /** All fields of the fine-tune settings (legacy: only optimizer, learningRate and steps are used). */
+  readonly settings: FineTuneRecipe;
+}
+
+const base: FineTuneRecipe = {
+  optimizer: 'adam',
+  learningRate: 1e-4,
+  schedule: 'constant',
+  steps: 100,
+  distillation: 0,
+  encoderLrScale: 1,
+  validationFraction: 0.2,
+  validateEvery: 10,
+  patience: 0,
+};
+
+export const STRATEGIES: readonly Strategy[] = [
+  {
+    name: 'legacy',
+    description: 'the app before issue 8: trainSegmenter, Adam 3e-4, 100 steps, paper loss (w0 10, balanced), last weights',
+    legacy: true,
+    settings: { ...base, learningRate: 3e-4 },
+  },
+  { name: 'lr3e-4', description: 'fineTune, card loss, keep-best; Adam 3e-4', settings: { ...base, learningRate: 3e-4 } },
+  { name: 'lr1e-4', description: 'fineTune, card loss, keep-best; Adam 1e-4', settings: base },
+  { name: 'lr1e-4+distill', description: 'as lr1e-4 plus distillation 1 on unlabelled pixels', settings: { ...base, distillation: 1 } },
+  { name: 'lr1e-4+enc0.1', description: 'as lr1e-4 with the encoder at 0.1x the learning rate', settings: { ...base, encoderLrScale: 0.1 } },
+  {
+    name: 'lr1e-4+distill+enc0.1',
+    description: 'as lr1e-4 with distillation 1 and the encoder at 0.1x',
+    settings: { ...base, distillation: 1, encoderLrScale: 0.1 },
+  },
+  {
+    name: 'lr3e-4+distill+enc0.1',
+    description: 'Adam 3e-4 with distillation 1 and the encoder at 0.1x',
+    settings: { ...base, learningRate: 3e-4, distillation: 1, encoderLrScale: 0.1 },
+  },
+];
+
+/** Looks strategies up by name ('all' = every one); unknown names are refused with the list. */
+export function strategiesByName(spec: string): Strategy[] {
+  if (spec === 'all') return [...STRATEGIES];
+  return spec.split(',').map((name) => {
+    const found = STRATEGIES.find((s) => s.name === name.trim());
+    if (!found) throw new Error(`unknown strategy '${name}': one of ${STRATEGIES.map((s) => s.name).join(', ')}, or all`);
+    return found;
+  });
+}

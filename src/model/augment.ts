@@ -48,6 +48,11 @@ export interface AugmentSource {
   readonly image: Float32Array;
   readonly labels: Uint8Array;
   readonly weights: Float32Array;
+  /**
+   * Optional per-pixel foreground probability of a teacher model (distillation), read like the labels
+   * (nearest neighbour on the output grid).
+   */
+  readonly teacher?: Float32Array;
 }
 
 /** Where to cut the tile: centre in source pixel coordinates (integer or half-integer) and sizes. */
@@ -66,6 +71,8 @@ export interface AugmentedTile {
   readonly image: Float32Array;
   readonly labels: Uint8Array;
   readonly weights: Float32Array;
+  /** The source's teacher plane on the output grid; -1 where the tile reads outside the image. */
+  readonly teacher?: Float32Array;
 }
 
 /** The random draws that define one augmentation; exposed so tests can set them exactly. */
@@ -222,6 +229,9 @@ export function augmentTile(source: AugmentSource, request: TileRequest, draw: A
 
   const labels = new Uint8Array(so * so);
   const weights = new Float32Array(so * so);
+  const teacherSource = source.teacher;
+  if (teacherSource !== undefined && teacherSource.length !== n) throw new RangeError('augmentTile: teacher must have width x height values');
+  const teacher = teacherSource === undefined ? undefined : new Float32Array(so * so).fill(-1);
   const margin = (si - so) / 2;
   for (let v = 0; v < so; v++) {
     for (let u = 0; u < so; u++) {
@@ -232,7 +242,8 @@ export function augmentTile(source: AugmentSource, request: TileRequest, draw: A
       const s = yi * width + xi;
       labels[v * so + u] = source.labels[s];
       weights[v * so + u] = source.weights[s];
+      if (teacher !== undefined && teacherSource !== undefined) teacher[v * so + u] = teacherSource[s];
     }
   }
-  return { image, labels, weights };
+  return teacher === undefined ? { image, labels, weights } : { image, labels, weights, teacher };
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { defaultNormalization } from '../image/normalize';
 import type { NormalizationSpec } from '../image/normalize';
 import { flopsPer512 } from './flops';
+import { checkTrainingRecipe } from './recipeDefaults';
 import type { ModelCard, Segmenter, UnetConfig } from './types';
 import { segmenterFromModel } from './unet';
 import { assertConfig } from './validSize';
@@ -88,6 +89,7 @@ export interface ModelCardFields {
   readonly training?: ModelCard['training'];
   readonly metrics?: ModelCard['metrics'];
   readonly heldOut?: string;
+  readonly recipe?: ModelCard['recipe'];
 }
 
 /** A complete card for a segmenter: architecture, parameter count and FLOPs per 512x512 filled in. */
@@ -137,5 +139,6 @@ export function parseModelCard(json: unknown): ModelCard {
   }
   if (typeof json.createdAt !== 'string') bad('createdAt', 'must be an ISO date string');
   if (typeof json.trainedSteps !== 'number' || json.trainedSteps < 0) bad('trainedSteps', 'must be a non-negative number');
+  if (json.recipe !== undefined) checkTrainingRecipe(json.recipe, 'recipe', bad);
   return json as unknown as ModelCard;
 }

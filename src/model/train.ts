@@ -6,16 +6,17 @@
  * fine-tuning sessions on a laptop.
  */
 import * as tf from '@tensorflow/tfjs';
-import { augmentTile, defaultAugmentation, drawAugmentation } from './augment';
+import { defaultAugmentation } from './augment';
 import type { AugmentOptions } from './augment';
 import type { AbortSignalLike } from './abort';
 import type { BorderWeightOptions } from './borderWeights';
 import { gradientSmokeTest, logitsFunction } from './gradientCheck';
 import { weightedSoftmaxCrossEntropy } from './loss';
 import { createRng } from './random';
-import type { Rng } from './random';
+import { createTileSampler } from './tileSampler';
+import { createStepper } from './trainingStep';
 import { prepareSample } from './trainingSamples';
-import type { ObjectClass, PreparedSample, TrainingSample } from './trainingSamples';
+import type { ObjectClass, TrainingSample } from './trainingSamples';
 import type { Segmenter } from './types';
 import { isLegalInputSize, nearestLegalInputSize, outputSize } from './validSize';
 
@@ -74,6 +75,8 @@ export interface TrainProgress {
   readonly learningRate: number;
   /** Wall time of this step, including tile sampling and augmentation. */
   readonly msPerStep: number;
+  /** Labelled output pixels (weight > 0) in this step's batch; never 0 (see tileSampler.ts). */
+  readonly labelledPixels: number;
 }
 
 /** What {@link trainSegmenter} resolves to. */
@@ -123,58 +126,10 @@ function validate(options: TrainOptions, samples: readonly TrainingSample[]): vo
   }
 }
 
-/** Picks a sample with probability proportional to its labelled pixels, then a labelled pixel in it. */
-function makeTileSampler(prepared: readonly PreparedSample[], rng: Rng): () => { sample: PreparedSample; pixel: number } {
-  const cumulative = new Float64Array(prepared.length);
-  let total = 0;
-  prepared.forEach((p, i) => {
-    total += p.labelled.length;
-    cumulative[i] = total;
-  });
-  if (total === 0) throw new Error('no labelled pixels in any training sample: paint or load some labels first');
-  return () => {
-    const r = rng.next() * total;
-    let lo = 0;
-    let hi = prepared.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cumulative[mid] > r) hi = mid;
-      else lo = mid + 1;
-    }
-    const sample = prepared[lo];
-    return { sample, pixel: sample.labelled[rng.int(sample.labelled.length)] };
-  };
-}
-
-interface OptimizerHandle {
-  readonly optimizer: tf.Optimizer;
-  setLearningRate(lr: number): void;
-  dispose(): void;
-}
-
-function makeOptimizer(options: TrainOptions): OptimizerHandle {
-  const lr = learningRateAt(options, 0);
-  if (options.optimizer === 'sgd') {
-    const sgd = tf.train.momentum(lr, options.momentum ?? 0.99);
-    return {
-      optimizer: sgd,
-      setLearningRate: (v) => sgd.setLearningRate(v),
-      dispose: () => {
-        sgd.dispose();
-        // MomentumOptimizer.dispose (tfjs 4.22) forgets the -learningRate scalar its SGD base keeps.
-        (sgd as unknown as { c?: tf.Tensor }).c?.dispose();
-      },
-    };
-  }
-  const adam = tf.train.adam(lr);
-  // AdamOptimizer reads this.learningRate on every step but declares it protected and has no setter.
-  const mutable = adam as unknown as { learningRate: number };
-  return { optimizer: adam, setLearningRate: (v) => (mutable.learningRate = v), dispose: () => adam.dispose() };
-}
-
 /**
  * Trains `segmenter` in place on `samples`. Weight maps are computed once per sample; every step draws
- * `batchSize` random tiles centred on labelled pixels, augments them and takes one optimiser step.
+ * `batchSize` random tiles centred on labelled pixels whose output windows hold labelled pixels after
+ * augmentation (tileSampler.ts), and takes one optimiser step.
  * Runs the gradient smoke test first, so a backend without a needed kernel fails at once by name.
  * tf.memory().numTensors stays flat across steps.
  */
@@ -199,36 +154,31 @@ export async function trainSegmenter(
 
   if (!options.skipSmokeTest) await gradientSmokeTest(segmenter);
   const prepared = samples.map((s, i) => prepareSample(s, objectClass, options.weights, i));
-  const nextTile = makeTileSampler(prepared, rng);
+  const sampler = createTileSampler(prepared, { tileSize, outputSize: outTile, augment, rng });
   const logits = logitsFunction(segmenter);
-  const opt = makeOptimizer(options);
-  const { optimizer, setLearningRate } = opt;
+  const stepper = createStepper(segmenter, {
+    optimizer: options.optimizer ?? 'adam',
+    learningRate: learningRateAt(options, 0),
+    momentum: options.momentum,
+  });
   // A tfjs Dropout layer built with a seed draws the *same* mask on every call, which would train one
   // fixed thinned network. Reseeding it from our generator each step restores fresh, reproducible masks.
   const dropouts = segmenter.model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as { seed?: number }[];
 
-  const buildBatch = (): { x: Float32Array; t: Int32Array; w: Float32Array } => {
+  const buildBatch = (): { x: Float32Array; t: Int32Array; w: Float32Array; labelled: number } => {
     const x = new Float32Array(batch * tileSize * tileSize);
     const t = new Int32Array(batch * outTile * outTile);
     const w = new Float32Array(batch * outTile * outTile);
+    let labelled = 0;
     for (let b = 0; b < batch; b++) {
-      const { sample, pixel } = nextTile();
-      const px = pixel % sample.width;
-      const py = Math.floor(pixel / sample.width);
-      // Integer top-left corner keeps every unrotated tile pixel on the source grid.
-      const x0 = px - Math.floor(tileSize / 2);
-      const y0 = py - Math.floor(tileSize / 2);
-      const tile = augmentTile(
-        sample,
-        { centreX: x0 + (tileSize - 1) / 2, centreY: y0 + (tileSize - 1) / 2, inputSize: tileSize, outputSize: outTile },
-        drawAugmentation(augment, rng),
-      );
+      const tile = sampler.next();
       x.set(tile.image, b * tileSize * tileSize);
       w.set(tile.weights, b * outTile * outTile);
       const off = b * outTile * outTile;
       for (let i = 0; i < tile.labels.length; i++) t[off + i] = tile.labels[i] === 2 ? 1 : 0;
+      labelled += tile.labelledPixels;
     }
-    return { x, t, w };
+    return { x, t, w, labelled };
   };
 
   let smoothed = NaN;
@@ -245,16 +195,14 @@ export async function trainSegmenter(
       }
       const t0 = Date.now();
       const lr = learningRateAt(options, step);
-      setLearningRate(lr);
-      const { x, t, w } = buildBatch();
+      stepper.setLearningRate(lr);
+      const { x, t, w, labelled } = buildBatch();
       for (const d of dropouts) d.seed = rng.seed();
       const lossTensor = tf.tidy(() => {
         const input = tf.tensor4d(x, [batch, tileSize, tileSize, 1]);
         const targets = tf.tensor3d(t, [batch, outTile, outTile], 'int32');
         const weights = tf.tensor3d(w, [batch, outTile, outTile]);
-        const l = optimizer.minimize(() => weightedSoftmaxCrossEntropy(logits(input, true), targets, weights), true);
-        if (l === null) throw new Error('internal: optimizer returned no loss');
-        return l;
+        return stepper.step(() => weightedSoftmaxCrossEntropy(logits(input, true), targets, weights));
       });
       const loss = (await lossTensor.data())[0];
       lossTensor.dispose();
@@ -266,7 +214,15 @@ export async function trainSegmenter(
       completed = step + 1;
       const ms = Date.now() - t0;
       if (step > 0) timeAfterFirst += ms;
-      const progress: TrainProgress = { step: completed, steps: options.steps, loss, smoothedLoss: smoothed, learningRate: lr, msPerStep: ms };
+      const progress: TrainProgress = {
+        step: completed,
+        steps: options.steps,
+        loss,
+        smoothedLoss: smoothed,
+        learningRate: lr,
+        msPerStep: ms,
+        labelledPixels: labelled,
+      };
       options.onProgress?.(progress);
       if (options.onCheckpoint && options.checkpointEvery && completed % options.checkpointEvery === 0) {
         await options.onCheckpoint(progress);
@@ -275,7 +231,7 @@ export async function trainSegmenter(
       await tf.nextFrame();
     }
   } finally {
-    opt.dispose();
+    stepper.dispose();
   }
   const msPerStep = completed > 1 ? timeAfterFirst / (completed - 1) : Date.now() - started;
   return { steps: completed, aborted, finalLoss, smoothedLoss: smoothed, msPerStep, tileSize, outputTileSize: outTile };

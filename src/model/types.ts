@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { NormalizationSpec } from '../image/normalize';
+import type { TrainingRecipe } from './recipe';
 
 /** Architecture of a U-Net (Ronneberger et al. 2015). */
 export interface UnetConfig {
@@ -57,4 +58,9 @@ export interface ModelCard {
   readonly heldOut?: string;
   readonly flopsPer512?: number;
   readonly parameters?: number;
+  /**
+   * How the model was trained and how to fine-tune it (loss, augmentation, fine-tune defaults). Cards
+   * without one get the default of their task (resolveRecipe in recipeDefaults.ts).
+   */
+  readonly recipe?: TrainingRecipe;
 }

@@ -1,37 +1,52 @@
 /**
  * npm run train -- --images DIR --labels DIR --labels-format binary|instance|partial --task nuclei|membranes
  *                  --out DIR [options]
- * Trains (or fine-tunes with --init) a U-Net in Node with the same code the app's worker uses, and writes
- * model.json + weights + model-card.json to --out. Ctrl-C stops after the current step and saves.
+ * Trains (or continues with --init) a U-Net in Node with the same code the app's worker uses, and writes
+ * model.json + weights + model-card.json to --out. With --init MODEL the loss and augmentation come from
+ * the model card's recipe unless flags override them; --init with --labels-format partial is a fine-tune
+ * exactly as the app runs it (fineTune: recipe defaults, region split, keep-best validation). Ctrl-C
+ * stops after the current step and saves.
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultNormalization, prepareInput } from '../src/image/normalize';
 import { createModelCard } from '../src/model/io';
-import { trainSegmenter } from '../src/model/train';
+import { budgetFromLimits } from '../src/model/memoryBudget';
+import type { TrainingRecipe } from '../src/model/recipe';
+import { fineTuneSettings, resolveRecipe } from '../src/model/recipeDefaults';
+import { learningRateAt, trainSegmenter } from '../src/model/train';
 import type { TrainingSample, TrainOptions } from '../src/model/train';
 import type { ModelCard, Segmenter, UnetConfig } from '../src/model/types';
 import { createUnet } from '../src/model/unet';
+import { nearestLegalInputSize } from '../src/model/validSize';
 import { choiceFlag, numberFlag, optionalString, parseFlags, requiredString, runMain } from './args';
 import type { OptionSpec } from './args';
 import { initNodeBackend } from './backend';
 import { fileFilterFromFlags, filterFiles, knownDataset, labelFileFor, labelsFromRaster, listImageFiles, readRaster, stemOf } from './dataset';
 import type { LabelFormat, Task } from './dataset';
 import { loadModelDir, saveModelDir } from './modelFiles';
+import { runFineTune } from './trainFineTune';
+import { augmentFromFlags, fineTuneOverrides, lossFromFlags, RECIPE_FLAGS, recipeOfDenseRun, refuseFineTuneFlags } from './trainRecipe';
 
 const USAGE = `usage: npm run train -- --images DIR --labels DIR --labels-format binary|instance|partial
          --task nuclei|membranes --out DIR [options]
 data:      --membrane-value V (binary membranes: value that marks membrane, default 0)
            --seam 1|2 (instance labels: px of background between touching objects, default 1)
            --ids 0-19 | --list FILE | --group G | --holdout-group G [--metadata CSV]
-model:     --init MODEL_DIR (fine-tune) | --depth 3 --base-filters 16 --dropout 0.1 --padding valid|same
+model:     --init MODEL_DIR (continue from a model) | --depth 3 --base-filters 16 --dropout 0.1 --padding valid|same
            --name NAME
 training:  --steps 2000 --seed 1 --optimizer adam|sgd --lr X --momentum 0.99
            --schedule constant|cosine|step --warmup N --tile N --batch 1
-           --w0 10 --sigma 5 --no-balance --no-augment --elastic-sigma 10
-           --checkpoint-every N --log-every 25 --backend wasm|cpu`;
+           --checkpoint-every N --log-every 25 --backend wasm|cpu
+loss:      --w0 10 --sigma 5 --balance | --no-balance --no-augment --elastic-sigma 10
+           (with --init: the model card's recipe, unless given)
+fine-tune: --init MODEL_DIR --labels-format partial: the card's fine-tune defaults, unless given:
+           --steps N --lr X --optimizer adam|sgd --schedule S --distill X --encoder-lr-scale X
+           --val-fraction X (0 = train on all labels, keep the final weights) --validate-every N
+           --patience N (0 = no early stop) --tile N (largest tile) --memory-mib N (tile budget)`;
 
-const SPEC: OptionSpec = {
+/** Flags of the train CLI (exported for the test that replays the shipped models' training commands). */
+export const SPEC: OptionSpec = {
   images: { type: 'string' },
   labels: { type: 'string' },
   'labels-format': { type: 'string' },
@@ -59,11 +74,8 @@ const SPEC: OptionSpec = {
   warmup: { type: 'string' },
   tile: { type: 'string' },
   batch: { type: 'string' },
-  w0: { type: 'string' },
-  sigma: { type: 'string' },
-  'no-balance': { type: 'boolean' },
-  'no-augment': { type: 'boolean' },
-  'elastic-sigma': { type: 'string' },
+  ...RECIPE_FLAGS,
+  'memory-mib': { type: 'string' },
   'checkpoint-every': { type: 'string' },
   'log-every': { type: 'string' },
   backend: { type: 'string' },
@@ -116,6 +128,14 @@ async function main(): Promise<void> {
     segmenter = createUnet(config);
   }
   const normalization = initCard?.normalization ?? defaultNormalization;
+  // Settings are checked before the images load, so a bad flag costs nothing.
+  const baseRecipe: TrainingRecipe | undefined = initCard === undefined ? undefined : resolveRecipe(initCard);
+  const fineTuning = baseRecipe !== undefined && format === 'partial';
+  const overrides = fineTuning ? fineTuneOverrides(flags) : {};
+  if (baseRecipe !== undefined && fineTuning) fineTuneSettings(baseRecipe, overrides);
+  if (!fineTuning) refuseFineTuneFlags(flags);
+  const loss = lossFromFlags(flags, task, baseRecipe?.loss);
+  const augment = augmentFromFlags(flags, baseRecipe?.augment);
 
   process.stderr.write(`loading ${files.length} images from ${imagesDir}\n`);
   const samples: TrainingSample[] = files.map((file) => {
@@ -129,28 +149,9 @@ async function main(): Promise<void> {
     return { image: prepareInput(raster, normalization), labels, instances, name: stemOf(file) };
   });
 
-  const options: TrainOptions = {
-    steps,
-    seed,
-    optimizer: choiceFlag(flags, 'optimizer', ['adam', 'sgd'] as const, 'adam'),
-    learningRate: numberFlag(flags, 'lr', undefined, { min: 0 }),
-    momentum: numberFlag(flags, 'momentum', undefined, { min: 0, max: 0.9999 }),
-    schedule: choiceFlag(flags, 'schedule', ['constant', 'cosine', 'step'] as const, 'cosine'),
-    warmupSteps: numberFlag(flags, 'warmup', 0, { integer: true, min: 0 }),
-    tileSize: numberFlag(flags, 'tile', undefined, { integer: true, min: 1 }),
-    batchSize: numberFlag(flags, 'batch', 1, { integer: true, min: 1 }),
-    objectClass: task === 'membranes' ? 1 : 2,
-    weights: {
-      w0: numberFlag(flags, 'w0', 10, { min: 0 }),
-      sigma: numberFlag(flags, 'sigma', 5, { min: 0.1 }),
-      balanceClasses: !flags['no-balance'],
-    },
-    augment: flags['no-augment'] ? false : { elasticSigma: numberFlag(flags, 'elastic-sigma', 10, { min: 0 }) },
-  };
-
   const dataset = knownDataset(imagesDir);
   const baseSteps = initCard?.trainedSteps ?? 0;
-  const cardFor = (done: number): ModelCard =>
+  const cardFor = (done: number, recipe: TrainingRecipe): ModelCard =>
     createModelCard(segmenter, {
       name: optionalString(flags, 'name') ?? initCard?.name ?? path.basename(path.resolve(outDir)),
       task,
@@ -161,6 +162,7 @@ async function main(): Promise<void> {
       normalization,
       foregroundClass: 1,
       trainedSteps: baseSteps + done,
+      recipe,
       training: {
         // A fine-tuned model is reproduced by the chain of commands that made it.
         command: initCard?.training ? `${initCard.training.command} && ${commandLine()}` : commandLine(),
@@ -177,28 +179,87 @@ async function main(): Promise<void> {
     controller.abort();
     process.once('SIGINT', () => process.exit(130));
   });
+
+  if (baseRecipe !== undefined && fineTuning) {
+    // Fine-tune: the app's fineTune with the card's recipe (loss flags change it for this run); the
+    // card keeps the recipe the model was trained with.
+    const recipe: TrainingRecipe = { ...baseRecipe, loss, augment };
+    const memoryMiB = numberFlag(flags, 'memory-mib', undefined, { min: 16 });
+    const result = await runFineTune({
+      segmenter,
+      recipe,
+      overrides,
+      images: samples.map((s) => ({ image: s.image, labels: s.labels, name: s.name ?? '' })),
+      seed,
+      budgetBytes: memoryMiB !== undefined ? memoryMiB * 2 ** 20 : budgetFromLimits({ backend }).budgetBytes,
+      maxTileSize: numberFlag(flags, 'tile', undefined, { integer: true, min: 1 }),
+      logEvery,
+      signal: controller.signal,
+      log: (line) => process.stderr.write(line),
+    });
+    await saveModelDir(outDir, segmenter, cardFor(result.kept === 'tuned' ? result.bestStep : 0, baseRecipe));
+    const { steps: done, aborted, stoppedEarly, kept, bestStep, before, after, tileSize, outputTileSize } = result;
+    process.stdout.write(
+      `${JSON.stringify({ out: outDir, mode: 'fine-tune', steps: done, aborted, stoppedEarly, kept, bestStep, before, after, msPerStep: Math.round(result.msPerStep), tile: tileSize, outputTile: outputTileSize, settings: result.settings, backend })}\n`,
+    );
+    segmenter.dispose();
+    return;
+  }
+
+  const optimizer = choiceFlag(flags, 'optimizer', ['adam', 'sgd'] as const, 'adam');
+  const options: TrainOptions = {
+    steps,
+    seed,
+    optimizer,
+    learningRate: numberFlag(flags, 'lr', undefined, { min: 0 }),
+    momentum: numberFlag(flags, 'momentum', undefined, { min: 0, max: 0.9999 }),
+    schedule: choiceFlag(flags, 'schedule', ['constant', 'cosine', 'step'] as const, 'cosine'),
+    warmupSteps: numberFlag(flags, 'warmup', 0, { integer: true, min: 0 }),
+    tileSize: numberFlag(flags, 'tile', undefined, { integer: true, min: 1 }),
+    batchSize: numberFlag(flags, 'batch', 1, { integer: true, min: 1 }),
+  };
+  const lossOptions = { objectClass: loss.objectClass, weights: { w0: loss.w0, sigma: loss.sigma, balanceClasses: loss.balanceClasses }, augment };
+  // trainSegmenter's default tile, so that checkpoints record the tile actually used.
+  let usedTile = options.tileSize ?? nearestLegalInputSize(segmenter.config, 252, 'up');
+  const recipeNow = (): TrainingRecipe =>
+    recipeOfDenseRun(
+      {
+        loss,
+        augment,
+        tileSize: usedTile,
+        batchSize: options.batchSize ?? 1,
+        optimizer,
+        learningRate: learningRateAt({ ...options, schedule: 'constant', warmupSteps: 0 }, 0),
+        schedule: options.schedule ?? 'cosine',
+      },
+      baseRecipe,
+    );
+
   const started = Date.now();
   const result = await trainSegmenter(segmenter, samples, {
     ...options,
+    ...lossOptions,
     signal: controller.signal,
     checkpointEvery: numberFlag(flags, 'checkpoint-every', undefined, { integer: true, min: 1 }),
     onCheckpoint: async (p) => {
-      await saveModelDir(outDir, segmenter, cardFor(p.step));
+      await saveModelDir(outDir, segmenter, cardFor(p.step, recipeNow()));
       process.stderr.write(`checkpoint at step ${p.step} -> ${outDir}\n`);
     },
     onProgress: (p) => {
       if (p.step % logEvery !== 0 && p.step !== p.steps && p.step !== 1) return;
       const elapsed = (Date.now() - started) / 1000;
       const eta = (elapsed / p.step) * (p.steps - p.step);
+      // Three significant digits: a well-fitted tile's loss is ~1e-5, which a fixed 4 decimals shows as 0.0000.
       process.stderr.write(
-        `step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} avg ${p.smoothedLoss.toFixed(4)} lr ${p.learningRate.toExponential(2)} ` +
-          `${p.msPerStep} ms/step eta ${Math.round(eta)} s\n`,
+        `step ${p.step}/${p.steps} loss ${p.loss.toPrecision(3)} avg ${p.smoothedLoss.toPrecision(3)} labelled ${p.labelledPixels} px ` +
+          `lr ${p.learningRate.toExponential(2)} ${p.msPerStep} ms/step eta ${Math.round(eta)} s\n`,
       );
     },
   });
-  await saveModelDir(outDir, segmenter, cardFor(result.steps));
+  usedTile = result.tileSize;
+  await saveModelDir(outDir, segmenter, cardFor(result.steps, recipeNow()));
   process.stdout.write(
-    `${JSON.stringify({ out: outDir, steps: result.steps, aborted: result.aborted, finalLoss: result.smoothedLoss, msPerStep: Math.round(result.msPerStep), tile: result.tileSize, outputTile: result.outputTileSize, backend })}\n`,
+    `${JSON.stringify({ out: outDir, mode: 'train', steps: result.steps, aborted: result.aborted, finalLoss: result.smoothedLoss, msPerStep: Math.round(result.msPerStep), tile: result.tileSize, outputTile: result.outputTileSize, backend })}\n`,
   );
   segmenter.dispose();
 }

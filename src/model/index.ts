@@ -45,3 +45,16 @@ export {
 } from './io';
 export type { ModelCardFields } from './io';
 export { flopsForImage, flopsPer512, flopsPerForward } from './flops';
+export { fineTune, checkFineTuneLabels, resolveRecipe } from './fineTune';
+export type {
+  FineTuneOptions,
+  FineTuneProgress,
+  FineTuneResult,
+  FineTuneSample,
+  ValidationPoint,
+  ValidationScore,
+} from './fineTuneTypes';
+export type { FineTuneRecipe, LossRecipe, TrainingRecipe } from './recipe';
+export { defaultFineTuneRecipe, defaultRecipe, fineTuneSettings } from './recipeDefaults';
+export { chooseTrainingTile, estimateTrainingBytes } from './trainingMemory';
+export type { ChooseTrainingTileArgs, TrainingEstimate, TrainingTile } from './trainingMemory';

@@ -1,0 +1,94 @@
+/**
+ * The train CLI's recipe logic, kept apart from the file handling so it can be tested: with --init the
+ * loss, augmentation and fine-tuning defaults come from the model card's recipe, and only the flags the
+ * user gives change them; from scratch they come from the flags and the trainer's defaults. The card a
+ * run saves records the recipe it actually used.
+ */
+import { defaultAugmentation } from '../src/model/augment';
+import type { AugmentOptions } from '../src/model/augment';
+import type { FineTuneRecipe, LossRecipe, TrainingRecipe } from '../src/model/recipe';
+import { defaultFineTuneRecipe } from '../src/model/recipeDefaults';
+import { choiceFlag, numberFlag, optionalString, UsageError } from './args';
+import type { OptionSpec, ParsedFlags } from './args';
+import type { Task } from './dataset';
+
+/** Flags of the loss, augmentation and fine-tuning settings (merged into the train CLI's spec). */
+export const RECIPE_FLAGS: OptionSpec = {
+  w0: { type: 'string' },
+  sigma: { type: 'string' },
+  balance: { type: 'boolean' },
+  'no-balance': { type: 'boolean' },
+  'no-augment': { type: 'boolean' },
+  'elastic-sigma': { type: 'string' },
+  distill: { type: 'string' },
+  'encoder-lr-scale': { type: 'string' },
+  'val-fraction': { type: 'string' },
+  'validate-every': { type: 'string' },
+  patience: { type: 'string' },
+};
+
+/** The loss: the base recipe's (the card's, with --init) with flag overrides; from scratch the paper's. */
+export function lossFromFlags(flags: ParsedFlags, task: Task, base?: LossRecipe): LossRecipe {
+  if (flags.balance && flags['no-balance']) throw new UsageError('give either --balance or --no-balance, not both');
+  const start: LossRecipe = base ?? { w0: 10, sigma: 5, balanceClasses: true, objectClass: task === 'membranes' ? 1 : 2 };
+  return {
+    w0: numberFlag(flags, 'w0', start.w0, { min: 0 }),
+    sigma: numberFlag(flags, 'sigma', start.sigma, { min: 0.1 }),
+    balanceClasses: flags['no-balance'] ? false : flags.balance ? true : start.balanceClasses,
+    objectClass: start.objectClass,
+  };
+}
+
+/** The augmentation: --no-augment, else the base's (or the paper's) with --elastic-sigma applied. */
+export function augmentFromFlags(flags: ParsedFlags, base?: AugmentOptions | false): AugmentOptions | false {
+  if (flags['no-augment']) {
+    if (optionalString(flags, 'elastic-sigma') !== undefined) throw new UsageError('--elastic-sigma has no effect with --no-augment');
+    return false;
+  }
+  const start = base === undefined || base === false ? { ...defaultAugmentation } : { ...defaultAugmentation, ...base };
+  const elastic = numberFlag(flags, 'elastic-sigma', undefined, { min: 0 });
+  return elastic === undefined ? start : { ...start, elasticSigma: elastic };
+}
+
+/** Fine-tuning settings given on the command line (the rest come from the recipe). */
+export function fineTuneOverrides(flags: ParsedFlags): Partial<FineTuneRecipe> {
+  const overrides: Partial<Record<keyof FineTuneRecipe, unknown>> = {
+    steps: numberFlag(flags, 'steps', undefined, { integer: true, min: 0 }),
+    learningRate: numberFlag(flags, 'lr', undefined, { min: 0 }),
+    optimizer: optionalString(flags, 'optimizer') === undefined ? undefined : choiceFlag(flags, 'optimizer', ['adam', 'sgd'] as const),
+    schedule: optionalString(flags, 'schedule') === undefined ? undefined : choiceFlag(flags, 'schedule', ['constant', 'cosine', 'step'] as const),
+    distillation: numberFlag(flags, 'distill', undefined, { min: 0 }),
+    encoderLrScale: numberFlag(flags, 'encoder-lr-scale', undefined, { min: 0, max: 1 }),
+    validationFraction: numberFlag(flags, 'val-fraction', undefined, { min: 0, max: 0.9 }),
+    validateEvery: numberFlag(flags, 'validate-every', undefined, { integer: true, min: 1 }),
+    patience: numberFlag(flags, 'patience', undefined, { integer: true, min: 0 }),
+  };
+  return Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<FineTuneRecipe>;
+}
+
+/** Flags that only make sense for a fine-tune (refused in dense training, where they would be ignored). */
+export const FINE_TUNE_ONLY_FLAGS = ['distill', 'encoder-lr-scale', 'val-fraction', 'validate-every', 'patience'] as const;
+
+/** Refuses fine-tune-only flags outside a fine-tune, naming them. */
+export function refuseFineTuneFlags(flags: ParsedFlags): void {
+  const given = FINE_TUNE_ONLY_FLAGS.filter((f) => flags[f] !== undefined);
+  if (given.length > 0) {
+    throw new UsageError(`${given.map((f) => `--${f}`).join(', ')} apply to fine-tuning only (--init MODEL with --labels-format partial)`);
+  }
+}
+
+/** What a dense training run used, for the recipe it writes into the card. */
+export interface DenseRun {
+  readonly loss: LossRecipe;
+  readonly augment: AugmentOptions | false;
+  readonly tileSize: number;
+  readonly batchSize: number;
+  readonly optimizer: 'adam' | 'sgd';
+  readonly learningRate: number;
+  readonly schedule: TrainingRecipe['schedule'];
+}
+
+/** The recipe a dense run saves: its own settings, and the fine-tune defaults of the model it started from. */
+export function recipeOfDenseRun(run: DenseRun, base?: TrainingRecipe): TrainingRecipe {
+  return { ...run, fineTune: base?.fineTune ?? defaultFineTuneRecipe };
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { checkFineTuneLabels, prepareFineTuneSamples } from './fineTuneSamples';
+import { discs, paint, sample } from './fixtures/discs';
+
+describe('checkFineTuneLabels', () => {
+  const d = discs(64, 2);
+  const only = (cls: number): Uint8Array => d.truth.map((l) => (l === cls ? l : 0));
+
+  it('accepts both classes painted with enough pixels', () => {
+    expect(checkFineTuneLabels([sample(d, paint(d.truth, 64, [[0, 0, 20, 20], [30, 30, 50, 50]]))])).toBeNull();
+  });
+
+  it('explains what is missing', () => {
+    expect(checkFineTuneLabels([])).toMatch(/No image/);
+    expect(checkFineTuneLabels([sample(d, new Uint8Array(64 * 64))])).toMatch(/Nothing is painted/);
+    expect(checkFineTuneLabels([sample(d, only(2))])).toMatch(/Only foreground/);
+    expect(checkFineTuneLabels([sample(d, only(1))])).toMatch(/Only background/);
+    const few = new Uint8Array(64 * 64);
+    few.fill(1, 0, 10);
+    few.fill(2, 100, 110);
+    expect(checkFineTuneLabels([sample(d, few)])).toMatch(/Only 20 pixels .* at least 50/);
+    // Every foreground stroke held out: nothing to learn the foreground from.
+    expect(checkFineTuneLabels([sample(d, only(1), only(2))])).toMatch(/foreground stroke is held out/);
+    expect(checkFineTuneLabels([sample(d, new Uint8Array(10))])).toMatch(/do not match its size/);
+  });
+});
+
+describe('prepareFineTuneSamples', () => {
+  it('re-prepares only samples whose labels changed, and computes a teacher once per image', async () => {
+    const a = discs(48, 1);
+    const b = discs(48, 2);
+    let teacherCalls = 0;
+    const teacher = async (): Promise<Float32Array> => {
+      teacherCalls++;
+      return new Float32Array(48 * 48).fill(0.5);
+    };
+    const loss = { w0: 10, sigma: 5, balanceClasses: true, objectClass: 2 } as const;
+    const first = await prepareFineTuneSamples([sample(a, a.truth), sample(b, b.truth)], { loss, teacher });
+    expect(teacherCalls).toBe(2);
+    // Same labels (a fresh but equal array) for a, new strokes on b.
+    const changed = paint(b.truth, 48, [[0, 0, 20, 20]]);
+    const second = await prepareFineTuneSamples([sample(a, a.truth.slice()), sample(b, changed)], { loss, teacher }, first);
+    expect(teacherCalls).toBe(2);
+    expect(second[0].prepared.weights).toBe(first[0].prepared.weights);
+    expect(second[1].prepared.weights).not.toBe(first[1].prepared.weights);
+    expect(second[1].prepared.labelled.length).toBe(400);
+    expect(second[1].prepared.teacher).toBe(first[1].teacher);
+  });
+});

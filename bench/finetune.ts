@@ -3,8 +3,8 @@
  * fine-tune, then score the held-out images and the held-out corrections again. Timing and scores live
  * here, never in tests.
  *
- *   npm run bench:finetune -- [--case nuclei|em|all] [--fold 1|2] [--corrections squares|scribbles|all]
- *     [--strategy NAME[,NAME]|all] [--steps N] [--seed 1] [--quick] [--log FILE.jsonl]
+ *   npm run bench:finetune -- [--case nuclei|em|em1024|all] [--fold 1|2] [--corrections squares|scribbles|all]
+ *     [--strategy NAME[,NAME]|all|card] [--steps N] [--seed 1] [--quick] [--log FILE.jsonl] [--budget-mib 512]
  *   npm run bench:finetune -- --report FILE.jsonl[,FILE.jsonl] [--json OUT.json]
  *
  * Each run appends one JSON line to --log (default bench/out/finetune-runs.jsonl), so long grids can be
@@ -25,13 +25,13 @@ import type { CorrectionKind } from './finetuneCorrections';
 import { startingPoint } from './finetuneEval';
 import type { StartingPoint } from './finetuneEval';
 import { latestRecords, markdownTable, summaryRows } from './finetuneReport';
-import { legacyTuner, runOne } from './finetuneRun';
+import { fineTuneTuner, legacyTuner, runOne } from './finetuneRun';
 import type { RunRecord } from './finetuneRun';
 import { strategiesByName } from './finetuneStrategies';
 import type { Strategy } from './finetuneStrategies';
 
-const USAGE = `usage: npm run bench:finetune -- [--case nuclei|em|all] [--fold 1|2] [--corrections squares|scribbles|all]
-         [--strategy NAME[,NAME]|all] [--steps N] [--seed 1] [--quick] [--log FILE.jsonl] [--data DIR] [--models DIR]
+const USAGE = `usage: npm run bench:finetune -- [--case nuclei|em|em1024|all] [--fold 1|2] [--corrections squares|scribbles|all]
+         [--strategy NAME[,NAME]|all|card] [--steps N] [--seed 1] [--quick] [--log FILE.jsonl] [--budget-mib 512] [--data DIR] [--models DIR]
        npm run bench:finetune -- --report FILE.jsonl[,FILE.jsonl] [--json OUT.json]`;
 
 const SPEC: OptionSpec = {
@@ -46,6 +46,7 @@ const SPEC: OptionSpec = {
   data: { type: 'string' },
   models: { type: 'string' },
   report: { type: 'string' },
+  'budget-mib': { type: 'string' },
   json: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
     return;
   }
   const quick = flags.quick === true;
-  const caseSpec = choiceFlag(flags, 'case', ['nuclei', 'em', 'all'] as const, 'all');
+  const caseSpec = choiceFlag(flags, 'case', ['nuclei', 'em', 'em1024', 'all'] as const, 'all');
   const cases: CaseName[] = caseSpec === 'all' ? ['nuclei', 'em'] : [caseSpec];
   const fold = choiceFlag(flags, 'fold', ['1', '2'] as const, '1');
   const kindSpec = choiceFlag(flags, 'corrections', ['squares', 'scribbles', 'all'] as const, 'all');
@@ -94,7 +95,9 @@ async function main(): Promise<void> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  if (stepsOverride !== undefined) strategies = strategies.map((s) => ({ ...s, settings: { ...s.settings, steps: stepsOverride } }));
+  if (stepsOverride !== undefined) strategies = strategies.map((s) => ({ ...s, steps: stepsOverride }));
+  // The app's budget on WASM, WebGL and CPU (src/worker/modelHandlers.ts defaultBudget): it sizes the tile.
+  const budgetBytes = numberFlag(flags, 'budget-mib', 512, { min: 16 }) * 2 ** 20;
   const seed = numberFlag(flags, 'seed', 1, { integer: true, min: 0 });
   const logFile = optionalString(flags, 'log') ?? path.join('bench', 'out', 'finetune-runs.jsonl');
   const where = { dataDir: optionalString(flags, 'data') ?? defaultLocations.dataDir, modelsDir: optionalString(flags, 'models') ?? defaultLocations.modelsDir };
@@ -114,7 +117,7 @@ async function main(): Promise<void> {
     for (const { data, start } of prepared) {
       for (const kind of kinds) {
         log(`${data.name} fold ${data.fold} · ${kind} · ${strategy.name} · seed ${seed}`);
-        const tuner = strategy.legacy ? legacyTuner : legacyTuner;
+        const tuner = strategy.legacy ? legacyTuner : fineTuneTuner(budgetBytes);
         const record = await runOne(data, start, kind, strategy, seed, tuner, backend, log);
         appendFileSync(logFile, JSON.stringify(record) + '\n');
         records.push(record);

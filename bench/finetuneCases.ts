@@ -5,6 +5,8 @@
  *   B (only to confirm the choice).
  * - em: ISBI 2012 slices 20-24 (held out of the EM model's training). Fold 1 corrects 20-21 and scores
  *   22-24 (used to choose); fold 2 corrects 23-24 and scores 20-22 (only to confirm).
+ * - em1024: the time of a fine-tune on the issue's largest case, one 1024x1024 EM image (a 2x2 mosaic of
+ *   slices 20-23, normalised as one image); slice 24 is scored only so that the run is complete.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -15,7 +17,8 @@ import type { ModelCard } from '../src/model/types';
 import { labelFileFor, labelsFromRaster, readRaster } from '../cli/dataset';
 import type { ScoreOptions } from '../cli/evaluate';
 
-export type CaseName = 'nuclei' | 'em';
+/** em1024: timing only, the issue's worst case (one 1024x1024 EM image: a 2x2 mosaic of slices 20-23). */
+export type CaseName = 'nuclei' | 'em' | 'em1024';
 
 /** One image with its ground truth, ready for the model. */
 export interface BenchImage {
@@ -50,21 +53,41 @@ export interface CaseLocations {
 
 export const defaultLocations: CaseLocations = { dataDir: '../shared/data', modelsDir: 'public/models' };
 
-function loadImage(imagesDir: string, labelsDir: string, stem: string, card: ModelCard, em: boolean): BenchImage {
-  const file = path.join(imagesDir, `${stem}.png`);
-  const raster = readRaster(file);
-  const truthRaster = readRaster(labelFileFor(file, labelsDir));
+/** Rasters of equal size and format side by side, `columns` per row. */
+function mosaic(rasters: readonly RasterImage[], columns: number): RasterImage {
+  const { width, height, channels, bitDepth } = rasters[0];
+  const rows = Math.ceil(rasters.length / columns);
+  const W = width * columns;
+  const data = new (rasters[0].data.constructor as new (n: number) => RasterImage['data'])(W * height * rows * channels);
+  rasters.forEach((r, k) => {
+    if (r.width !== width || r.height !== height || r.channels !== channels) throw new Error('mosaic: rasters differ in size or channels');
+    const ox = (k % columns) * width;
+    const oy = Math.floor(k / columns) * height;
+    for (let y = 0; y < height; y++) {
+      data.set(r.data.subarray(y * width * channels, (y + 1) * width * channels), ((oy + y) * W + ox) * channels);
+    }
+  });
+  return { width: W, height: height * rows, channels, bitDepth, data };
+}
+
+function benchImage(stem: string, raster: RasterImage, truthRaster: RasterImage, card: ModelCard, em: boolean): BenchImage {
+  const { width, height } = raster;
   const { labels } = em
     ? labelsFromRaster(truthRaster, 'binary', 'membranes', 0, stem)
     : labelsFromRaster(truthRaster, 'instance', 'nuclei', 0, stem);
   return {
     name: stem,
-    width: raster.width,
-    height: raster.height,
+    width,
+    height,
     image: prepareInput(raster, card.normalization),
     truthRaster,
     truth: labels,
   };
+}
+
+function loadImage(imagesDir: string, labelsDir: string, stem: string, card: ModelCard, em: boolean): BenchImage {
+  const file = path.join(imagesDir, `${stem}.png`);
+  return benchImage(stem, readRaster(file), readRaster(labelFileFor(file, labelsDir)), card, em);
 }
 
 /** Image ids of one DSB size group, in metadata order. */
@@ -108,15 +131,23 @@ export function loadCase(name: CaseName, fold: string, card: ModelCard, where: C
       scoring: groups.map(({ id, group }) => ({ image: load(id), group })),
     };
   }
-  if (fold !== '1' && fold !== '2') throw new Error(`EM fold must be 1 or 2, got '${fold}'`);
   const root = path.join(where.dataDir, 'isbi2012-em');
   const load = (id: number): BenchImage => loadImage(path.join(root, 'images'), path.join(root, 'labels'), String(id), card, true);
+  const score: ScoreOptions = { task: 'membranes', labelsFormat: 'binary', membraneValue: 0, threshold: 0.5, minSize: 0 };
+  const modelDir = path.join(where.modelsDir, 'em-membranes');
+  if (name === 'em1024') {
+    const ids = [20, 21, 22, 23];
+    const read = (dir: string): RasterImage => mosaic(ids.map((id) => readRaster(path.join(root, dir, `${id}.png`))), 2);
+    const big = benchImage('mosaic-20-23', read('images'), read('labels'), card, true);
+    return { name, fold: 'timing', modelDir, score, corrections: [big], scoring: [{ image: load(24), group: 'timing' }] };
+  }
+  if (fold !== '1' && fold !== '2') throw new Error(`EM fold must be 1 or 2, got '${fold}'`);
   const [corr, scored] = fold === '1' ? [[20, 21], [22, 23, 24]] : [[23, 24], [20, 21, 22]];
   return {
     name,
     fold,
-    modelDir: path.join(where.modelsDir, 'em-membranes'),
-    score: { task: 'membranes', labelsFormat: 'binary', membraneValue: 0, threshold: 0.5, minSize: 0 },
+    modelDir,
+    score,
     corrections: corr.map(load),
     scoring: keep(scored).map((id) => ({ image: load(id), group: fold })),
   };

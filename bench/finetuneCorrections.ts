@@ -11,13 +11,14 @@ export type CorrectionKind = 'squares' | 'scribbles';
 
 /**
  * Squares per image: 6 of 52 px on a 360x360 nuclei image (12.5%), 6 of 76 px on a 512x512 EM slice
- * (13.2%). Scribbles: 3 px wide strokes on the 30 largest error regions of >= 10 px, <= 15% of the image.
+ * (13.2%) and of 152 px on the 1024x1024 timing mosaic (13.2%). Scribbles: 3 px wide strokes on the 30 largest error regions of >= 10 px, <= 15% of the image.
  * Six squares rather than two big ones so that the region split has whole squares (EM: whole cells and
  * membrane networks) to hold out.
  */
 const SQUARES: Record<CaseName, { count: number; side: number }> = {
   nuclei: { count: 6, side: 52 },
   em: { count: 6, side: 76 },
+  em1024: { count: 6, side: 152 },
 };
 
 /** The corrections of one image, split for training and validation. */

@@ -6,12 +6,12 @@ import type { RunRecord } from './finetuneRun';
 
 /** The goal's error of a metrics row: EM pixel error, nuclei 1 - AP@0.5. */
 export function headlineError(caseName: string, metrics: Record<string, number>): number {
-  return caseName === 'em' ? metrics.pixelError : 1 - metrics.ap;
+  return caseName.startsWith('em') ? metrics.pixelError : 1 - metrics.ap;
 }
 
 /** The second metric of a case: EM Rand error (must not get worse), nuclei foreground IoU. */
 export function secondMetric(caseName: string): { key: string; label: string } {
-  return caseName === 'em' ? { key: 'randError', label: 'Rand error' } : { key: 'iou', label: 'IoU' };
+  return caseName.startsWith('em') ? { key: 'randError', label: 'Rand error' } : { key: 'iou', label: 'IoU' };
 }
 
 /** One row per run and scored group. */
@@ -95,7 +95,7 @@ export function markdownTable(rows: readonly SummaryRow[]): string {
   const sep = '|---|---|---|---|---|---|---|---|---:|---:|---:|';
   const pct = (v: number): string => `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}%`;
   const lines = rows.map((r) => {
-    const scored = r.case === 'em' ? `fold ${r.fold}` : `half ${r.group}`;
+    const scored = r.case.startsWith('em') ? `fold ${r.fold}` : `half ${r.group}`;
     const second = `${secondMetric(r.case).label} ${r.secondBefore.toFixed(3)} → ${r.secondAfter.toFixed(3)}`;
     const val =
       `${r.validationLossBefore.toFixed(3)} → ${r.validationLossAfter.toFixed(3)}, ` +

@@ -2,8 +2,10 @@
  * One benchmark run: a fresh copy of the shipped model, corrections on the case's two images, one
  * strategy's fine-tune (timed), then the held-out images and the held-out corrections scored again.
  */
+import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import type { LabelScore } from '../src/image/labelScore';
+import { fineTune, resolveRecipe } from '../src/model/fineTune';
 import { trainSegmenter } from '../src/model/train';
 import type { ModelCard, Segmenter } from '../src/model/types';
 import { loadModelDir } from '../cli/modelFiles';
@@ -12,6 +14,7 @@ import { correctionsFor } from './finetuneCorrections';
 import type { CorrectionKind, ImageCorrections } from './finetuneCorrections';
 import { predict, scoreHeldOut, scorePooled, summarise } from './finetuneEval';
 import type { ImageScore, StartingPoint } from './finetuneEval';
+import { settingsOf } from './finetuneStrategies';
 import type { Strategy } from './finetuneStrategies';
 
 /** What a tuner reports about its fine-tune. */
@@ -46,10 +49,11 @@ export type Tuner = (
 /** The app before issue 8: trainSegmenter with its defaults (paper loss, 252 px tiles), last weights kept. */
 export const legacyTuner: Tuner = async (segmenter, card, data, corrections, strategy, seed) => {
   const samples = data.corrections.map((img, i) => ({ image: img.image, labels: corrections[i].train, name: img.name }));
+  const settings = settingsOf(strategy, card);
   const options = {
-    steps: strategy.settings.steps,
-    optimizer: strategy.settings.optimizer,
-    learningRate: strategy.settings.learningRate,
+    steps: settings.steps,
+    optimizer: settings.optimizer,
+    learningRate: settings.learningRate,
     seed,
     objectClass: card.task === 'membranes' ? (1 as const) : (2 as const),
   };
@@ -68,6 +72,42 @@ export const legacyTuner: Tuner = async (segmenter, card, data, corrections, str
     settings: { ...options, loss: 'trainSegmenter defaults (w0 10, sigma 5, balanced)', augment: 'defaults' },
   };
 };
+
+/**
+ * fineTune() with the card's recipe and the strategy's settings (all of them, or the card's own
+ * `recipe.fineTune` for the `card` strategy), at the memory budget the app uses for its backend.
+ */
+export function fineTuneTuner(budgetBytes: number): Tuner {
+  return async (segmenter, card, data, corrections, strategy, seed) => {
+    const samples = data.corrections.map((img, i) => ({
+      image: img.image,
+      labels: corrections[i].train,
+      validation: corrections[i].validation,
+      name: img.name,
+    }));
+    const curve: { step: number; loss: number; pixelAccuracy: number; foregroundIou: number }[] = [];
+    const result = await fineTune(segmenter, samples, {
+      recipe: resolveRecipe(card),
+      overrides: settingsOf(strategy, card),
+      budgetBytes,
+      seed,
+      onValidation: (p) => curve.push({ step: p.step, loss: p.loss, pixelAccuracy: p.pixelAccuracy, foregroundIou: p.foregroundIou }),
+    });
+    return {
+      steps: result.steps,
+      bestStep: result.bestStep,
+      kept: result.kept,
+      stoppedEarly: result.stoppedEarly,
+      message: result.message,
+      msPerStep: result.msPerStep,
+      tileSize: result.tileSize,
+      outputTileSize: result.outputTileSize,
+      reported: { before: result.before, after: result.after },
+      curve,
+      settings: { ...result.settings, budgetBytes },
+    };
+  };
+}
 
 /** Everything recorded about one run (one line of the JSONL log). */
 export interface RunRecord {
@@ -91,9 +131,22 @@ export interface RunRecord {
    */
   readonly cpuMs: number;
   readonly backend: string;
+  /** Commit of the code that ran (with '+dirty' when the work tree had changes). */
+  readonly commit: string;
   readonly loadAverage: { readonly start: number; readonly end: number };
   readonly cpus: number;
   readonly date: string;
+}
+
+/** The commit the benchmark runs from, so records of different code are told apart. */
+function codeVersion(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${head}+dirty` : head;
+  } catch {
+    return 'unknown';
+  }
 }
 
 const count = (a: Uint8Array): number => a.reduce((s, v) => s + (v !== 0 ? 1 : 0), 0);
@@ -111,7 +164,7 @@ export async function runOne(
 ): Promise<RunRecord> {
   const { segmenter, card } = await loadModelDir(data.modelDir);
   try {
-    const validationFraction = strategy.settings.validationFraction;
+    const { validationFraction } = settingsOf(strategy, card);
     const corrections = data.corrections.map((img, i) =>
       correctionsFor(kind, data.name, img, i, start.correctionProbabilities[i], seed, validationFraction),
     );
@@ -148,6 +201,7 @@ export async function runOne(
       wallMs,
       cpuMs: (cpu.user + cpu.system) / 1000,
       backend,
+      commit: codeVersion(),
       loadAverage: { start: loadStart, end: loadEnd },
       cpus: os.cpus().length,
       date: new Date().toISOString(),

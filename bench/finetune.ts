@@ -4,7 +4,7 @@
  * here, never in tests.
  *
  *   npm run bench:finetune -- [--case nuclei|em|em1024|all] [--fold 1|2] [--corrections squares|scribbles|all]
- *     [--strategy NAME[,NAME]|all|card] [--steps N] [--seed 1] [--quick] [--log FILE.jsonl] [--budget-mib 512]
+ *     [--strategy NAME[,NAME]|all|card] [--steps N] [--seed 1] [--quick] [--groups A|B] [--log FILE.jsonl] [--budget-mib 512]
  *   npm run bench:finetune -- --report FILE.jsonl[,FILE.jsonl] [--json OUT.json]
  *
  * Each run appends one JSON line to --log (default bench/out/finetune-runs.jsonl), so long grids can be
@@ -31,7 +31,7 @@ import { strategiesByName } from './finetuneStrategies';
 import type { Strategy } from './finetuneStrategies';
 
 const USAGE = `usage: npm run bench:finetune -- [--case nuclei|em|em1024|all] [--fold 1|2] [--corrections squares|scribbles|all]
-         [--strategy NAME[,NAME]|all|card] [--steps N] [--seed 1] [--quick] [--log FILE.jsonl] [--budget-mib 512] [--data DIR] [--models DIR]
+         [--strategy NAME[,NAME]|all|card] [--steps N] [--seed 1] [--quick] [--groups A|B] [--log FILE.jsonl] [--budget-mib 512] [--data DIR] [--models DIR]
        npm run bench:finetune -- --report FILE.jsonl[,FILE.jsonl] [--json OUT.json]`;
 
 const SPEC: OptionSpec = {
@@ -46,6 +46,7 @@ const SPEC: OptionSpec = {
   data: { type: 'string' },
   models: { type: 'string' },
   report: { type: 'string' },
+  groups: { type: 'string' },
   'budget-mib': { type: 'string' },
   json: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -102,13 +103,20 @@ async function main(): Promise<void> {
   const logFile = optionalString(flags, 'log') ?? path.join('bench', 'out', 'finetune-runs.jsonl');
   const where = { dataDir: optionalString(flags, 'data') ?? defaultLocations.dataDir, modelsDir: optionalString(flags, 'models') ?? defaultLocations.modelsDir };
   const cacheDir = path.join('bench', 'out', 'finetune-cache');
+  const groups = optionalString(flags, 'groups')?.split(',');
 
   const backend = await initNodeBackend('wasm');
   const prepared: { data: CaseData; start: StartingPoint }[] = [];
   for (const name of cases) {
     const { segmenter, card } = await loadModelDir(modelDirOf(name, where));
     const data = loadCase(name, fold, card, where, quick ? (name === 'nuclei' ? 4 : 1) : undefined);
-    prepared.push({ data, start: await startingPoint(segmenter, card, data, cacheDir, log) });
+    const start = await startingPoint(segmenter, card, data, cacheDir, log);
+    // --groups A: score only half A of the nuclei (the selection half), half the cost of a grid run.
+    const keep = (group: string): boolean => groups === undefined || groups.includes(group) || name !== 'nuclei';
+    prepared.push({
+      data: { ...data, scoring: data.scoring.filter((s) => keep(s.group)) },
+      start: { ...start, scores: start.scores.filter((s) => keep(s.group)) },
+    });
     segmenter.dispose();
   }
   mkdirSync(path.dirname(logFile), { recursive: true });

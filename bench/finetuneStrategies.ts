@@ -59,7 +59,11 @@ export const STRATEGIES: readonly Strategy[] = [
   },
   { name: 'lr1e-4+distill', description: 'fineTune, card loss, keep-best; Adam 1e-4, distillation 1', settings: { ...base, distillation: 1 } },
   { name: 'lr1e-4', description: 'fineTune, card loss, keep-best; Adam 1e-4', settings: base },
-  { name: 'lr3e-4', description: 'fineTune, card loss, keep-best; Adam 3e-4', settings: { ...base, learningRate: 3e-4 } },
+  {
+    name: 'lr3e-4+distill',
+    description: 'fineTune, card loss, keep-best; Adam 3e-4, distillation 1',
+    settings: { ...base, learningRate: 3e-4, distillation: 1 },
+  },
   {
     name: 'lr1e-4+distill+enc0.1',
     description: 'Adam 1e-4, distillation 1, the encoder at 0.1x the learning rate',
@@ -70,6 +74,7 @@ export const STRATEGIES: readonly Strategy[] = [
     description: 'Adam 3e-4, distillation 1, the encoder at 0.1x the learning rate',
     settings: { ...base, learningRate: 3e-4, distillation: 1, encoderLrScale: 0.1 },
   },
+  { name: 'lr3e-4', description: 'fineTune, card loss, keep-best; Adam 3e-4', settings: { ...base, learningRate: 3e-4 } },
   { name: 'lr1e-4+enc0.1', description: 'Adam 1e-4, the encoder at 0.1x the learning rate', settings: { ...base, encoderLrScale: 0.1 } },
 ];
 /** Looks strategies up by name ('all' = every one); unknown names are refused with the list. */

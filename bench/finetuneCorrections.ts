@@ -33,8 +33,10 @@ export interface ImageCorrections {
 }
 
 /**
- * Corrections of one image. Squares are placed by a generator seeded from `seed` and the image's index;
- * scribbles follow the starting model's errors (`startProbabilities`, thresholded at 0.5).
+ * Corrections of one image. Squares are centred on pixels the starting model gets wrong (its
+ * `startProbabilities` thresholded at 0.5), drawn by a generator seeded from `seed` and the image's index:
+ * a user labels patches where the model is wrong (uniformly placed squares would be mostly background on
+ * the sparse nuclei images). Scribbles follow the largest connected errors.
  */
 export function correctionsFor(
   kind: CorrectionKind,
@@ -46,13 +48,15 @@ export function correctionsFor(
   validationFraction: number,
 ): ImageCorrections {
   const { width, height, truth } = image;
+  const predicted = new Uint8Array(truth.length);
+  for (let i = 0; i < predicted.length; i++) predicted[i] = startProbabilities[i] >= 0.5 ? 1 : 0;
   let painted: Uint8Array;
   if (kind === 'squares') {
     const rng = createRng(seed * 1000 + index);
-    painted = squareCorrections(truth, width, height, { ...SQUARES[caseName], random: rng.next });
+    const wrong: number[] = [];
+    for (let i = 0; i < truth.length; i++) if ((predicted[i] === 1) !== (truth[i] === 2)) wrong.push(i);
+    painted = squareCorrections(truth, width, height, { ...SQUARES[caseName], random: rng.next, centres: wrong });
   } else {
-    const predicted = new Uint8Array(truth.length);
-    for (let i = 0; i < predicted.length; i++) predicted[i] = startProbabilities[i] >= 0.5 ? 1 : 0;
     painted = scribbleCorrections(truth, predicted, width, height, { radius: 1, maxStrokes: 30, minRegionSize: 10 });
   }
   const split = splitRegions(painted, width, height, { fraction: validationFraction, seed });

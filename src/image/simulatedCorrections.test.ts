@@ -48,6 +48,18 @@ describe('squareCorrections', () => {
     expect(c).not.toEqual(a);
   });
 
+  it('centres squares on the given pixels, shifted inside the image', () => {
+    // Candidates: a pixel near the top-left corner and one in the middle.
+    const corner = 2 * w + 3;
+    const middle = 50 * w + 60;
+    const labels = squareCorrections(truth, w, h, { count: 2, side: 20, random: lcg(5), centres: [corner, middle] });
+    const at = (x: number, y: number): boolean => labels[y * w + x] !== 0;
+    // The corner square is shifted to start at (0, 0); the middle one spans 50-10 .. 50+9.
+    expect(at(0, 0) && at(19, 19) && !at(20, 20)).toBe(true);
+    expect(at(50, 40) && at(69, 59) && !at(70, 50) && !at(49, 50)).toBe(true);
+    expect(labels.filter((v) => v !== 0).length).toBe(800);
+  });
+
   it('refuses squares over the coverage ceiling and bad arguments', () => {
     // 4 * 30^2 = 3600 px = 30% of 120x100.
     expect(() => squareCorrections(truth, w, h, { count: 4, side: 30, random: lcg(1) })).toThrow(/more than 15.0%/);

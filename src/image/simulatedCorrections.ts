@@ -1,7 +1,8 @@
 /**
  * Simulated user corrections for the fine-tuning benchmark (bench/finetune.ts): partial labels (0 unlabelled,
  * 1 background, 2 foreground) taken from a dense ground truth the way a user would paint them. Two styles:
- * dense squares at random places (the user labels a few patches completely) and scribbles along the centre
+ * dense squares (the user labels a few patches completely, at random or around places the model gets
+ * wrong) and scribbles along the centre
  * lines of the largest errors of the current prediction (the user paints over what the model got wrong).
  * Every label is copied from the truth, so the corrections are always right; what varies is where they are.
  */
@@ -22,6 +23,12 @@ export interface SquareCorrectionOptions {
   readonly gap?: number;
   /** Largest share of the image the squares may cover (default 0.15). */
   readonly maxFraction?: number;
+  /**
+   * Pixel indices to centre squares on (e.g. where the model is wrong): each square is centred on one
+   * drawn at random, shifted inside the image. Without them, or when no separate place is found among
+   * them, squares go anywhere.
+   */
+  readonly centres?: ArrayLike<number>;
 }
 
 /** Options of {@link scribbleCorrections}. */
@@ -76,9 +83,18 @@ export function squareCorrections(truth: Uint8Array, width: number, height: numb
   const placed: { x: number; y: number }[] = [];
   const apart = (a: { x: number; y: number }, b: { x: number; y: number }): boolean =>
     a.x + side + gap <= b.x || b.x + side + gap <= a.x || a.y + side + gap <= b.y || b.y + side + gap <= a.y;
-  // Rejection sampling: at <= 15% coverage a free place is found within a few tries.
-  for (let tries = 0; placed.length < count && tries < 1000 * count; tries++) {
-    const candidate = { x: Math.floor(random() * (width - side + 1)), y: Math.floor(random() * (height - side + 1)) };
+  const centres = options.centres;
+  const anywhere = (): { x: number; y: number } => ({ x: Math.floor(random() * (width - side + 1)), y: Math.floor(random() * (height - side + 1)) });
+  const around = (c: number): { x: number; y: number } => {
+    const clamp = (v: number, size: number): number => Math.min(size - side, Math.max(0, v - Math.floor(side / 2)));
+    return { x: clamp(c % width, width), y: clamp(Math.floor(c / width), height) };
+  };
+  // Rejection sampling: at <= 15% coverage a free place is found within a few tries; around the given
+  // centres first, then anywhere.
+  const tries = 1000 * count;
+  for (let t = 0; placed.length < count && t < 2 * tries; t++) {
+    const useCentres = centres !== undefined && centres.length > 0 && t < tries;
+    const candidate = useCentres ? around(centres[Math.floor(random() * centres.length)]) : anywhere();
     if (placed.every((p) => apart(p, candidate))) placed.push(candidate);
   }
   if (placed.length < count) throw new RangeError(`could not place ${count} separate squares of ${side} px in ${width}x${height}`);

@@ -1,0 +1,71 @@
+/**
+ * Simulated corrections of bench/finetune.ts, per case, on the two correction images, split into training
+ * and held-out labels by region exactly as the app splits painted labels (splitRegions).
+ */
+import { splitRegions } from '../src/image/regionSplit';
+import { labelledFraction, scribbleCorrections, squareCorrections } from '../src/image/simulatedCorrections';
+import { createRng } from '../src/model/random';
+import type { BenchImage, CaseName } from './finetuneCases';
+
+export type CorrectionKind = 'squares' | 'scribbles';
+
+/**
+ * Squares per image: 6 of 52 px on a 360x360 nuclei image (12.5%), 6 of 76 px on a 512x512 EM slice
+ * (13.2%) and of 152 px on the 1024x1024 timing mosaic (13.2%). Scribbles: 3 px wide strokes on the 30 largest error regions of >= 10 px, <= 15% of the image.
+ * Six squares rather than two big ones so that the region split has whole squares (EM: whole cells and
+ * membrane networks) to hold out.
+ */
+const SQUARES: Record<CaseName, { count: number; side: number }> = {
+  nuclei: { count: 6, side: 52 },
+  em: { count: 6, side: 76 },
+  em1024: { count: 6, side: 152 },
+};
+
+/** The corrections of one image, split for training and validation. */
+export interface ImageCorrections {
+  readonly name: string;
+  readonly train: Uint8Array;
+  readonly validation: Uint8Array;
+  /** Share of the image painted (train + validation). */
+  readonly fraction: number;
+  readonly regions: number;
+  readonly heldOutRegions: number;
+}
+
+/**
+ * Corrections of one image. Squares are centred on pixels the starting model gets wrong (its
+ * `startProbabilities` thresholded at 0.5), drawn by a generator seeded from `seed` and the image's index:
+ * a user labels patches where the model is wrong (uniformly placed squares would be mostly background on
+ * the sparse nuclei images). Scribbles follow the largest connected errors.
+ */
+export function correctionsFor(
+  kind: CorrectionKind,
+  caseName: CaseName,
+  image: BenchImage,
+  index: number,
+  startProbabilities: Float32Array,
+  seed: number,
+  validationFraction: number,
+): ImageCorrections {
+  const { width, height, truth } = image;
+  const predicted = new Uint8Array(truth.length);
+  for (let i = 0; i < predicted.length; i++) predicted[i] = startProbabilities[i] >= 0.5 ? 1 : 0;
+  let painted: Uint8Array;
+  if (kind === 'squares') {
+    const rng = createRng(seed * 1000 + index);
+    const wrong: number[] = [];
+    for (let i = 0; i < truth.length; i++) if ((predicted[i] === 1) !== (truth[i] === 2)) wrong.push(i);
+    painted = squareCorrections(truth, width, height, { ...SQUARES[caseName], random: rng.next, centres: wrong });
+  } else {
+    painted = scribbleCorrections(truth, predicted, width, height, { radius: 1, maxStrokes: 30, minRegionSize: 10 });
+  }
+  const split = splitRegions(painted, width, height, { fraction: validationFraction, seed });
+  return {
+    name: image.name,
+    train: split.train,
+    validation: split.validation,
+    fraction: labelledFraction(painted),
+    regions: split.regions,
+    heldOutRegions: split.heldOutRegions,
+  };
+}

@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { cspMetaPlugin, previewCspHeader } from './csp.config.ts';
+import { serviceWorkerPlugin } from './offline.config.ts';
 
 // Cross-origin isolation (COOP/COEP) makes SharedArrayBuffer available, which the WASM backend needs for
 // its threaded build. Served both by the dev server and by `vite preview` (what `npm start` runs).
@@ -10,7 +11,7 @@ const isolation = {
 };
 
 export default defineConfig({
-  plugins: [react(), cspMetaPlugin()],
+  plugins: [react(), cspMetaPlugin(), serviceWorkerPlugin()],
   server: { headers: isolation },
   // The built app is served with its Content-Security-Policy (csp.config.ts): the header also binds the
   // workers, which a <meta> policy does not reach. The dev server goes without (HMR needs inline scripts).

@@ -82,6 +82,16 @@ export default tseslint.config(
     },
   },
   {
+    // Every e2e test runs under the guard (CSP violations, requests to other origins fail it).
+    files: ['e2e/**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@playwright/test', importNames: ['test', 'expect'], message: "Import test and expect from './guard'." }] },
+      ],
+    },
+  },
+  {
     files: ['cli/**', 'bench/**'],
     rules: restrict([...layer('state'), ...layer('app'), ...layer('worker')], 'Node tools use model and image, never worker, state or app.'),
   },

@@ -1,5 +1,6 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { dropFiles, dsbImage } from './fixtures/appFiles';
+import { expect, test } from './guard';
 
 // The main screen's look, against a committed baseline: dark theme, a real nuclei image, painted labels of
 // both classes as the overlay. The model panel (owned by the model work, and model-dependent) and the

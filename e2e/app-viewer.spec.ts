@@ -1,9 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { decode, encode } from 'fast-png';
 import { dsbImage } from './fixtures/appFiles';
+import { expect, test } from './guard';
 
 async function openApp(page: Page): Promise<void> {
   await page.goto('/?backend=wasm');

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { decode } from 'fast-png';
 import { unzipSync } from 'fflate';
 import { watchConsole } from './console';
 import { dropFiles, dsbImage, DSB_ID, labelsTiff16 } from './fixtures/appFiles';
+import { expect, test } from './guard';
 
 // A new user's session: drop a real nuclei image and a 16-bit TIFF, segment on the WASM backend, paint,
 // undo, redo, export everything as a ZIP and check every file in it.

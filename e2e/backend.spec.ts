@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test';
 import { gpuErrors, watchConsole } from './console';
+import { expect, test } from './guard';
 
 test('forced WebGPU runs on the SwiftShader fallback adapter and matches the CPU backend', async ({ page }) => {
   const console = watchConsole(page);

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { watchConsole } from './console';
 import { dsbCrop } from './fixtures/appFiles';
 import { dropFiles, openApp, paintStroke, probabilityAt } from './helpers';
+import { expect, test } from './guard';
 
 /*
  * Fine-tuning as a user does it, on the WASM backend with a real 128x128 nuclei crop: paint both classes,

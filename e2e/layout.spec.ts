@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { dataRoot, dsbCrop, dsbImage, type TestFile } from './fixtures/appFiles';
 import { dropFiles, openApp } from './helpers';
+import { expect, test } from './guard';
 
 /*
  * The workspace fits the common laptop and desktop sizes in every state that grows it: empty, images with

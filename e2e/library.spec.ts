@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { decode, encode } from 'fast-png';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { watchConsole } from './console';
 import { dsbCrop } from './fixtures/appFiles';
 import { dropFiles, openApp } from './helpers';
+import { expect, test } from './guard';
 
 /*
  * The model library and per-image models: bad model files are refused with nothing changed, a good one

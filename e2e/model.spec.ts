@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
 import { decode, encode } from 'fast-png';
 import { gpuErrors, watchConsole } from './console';
 import { dataRoot, DSB_ID, dropFiles } from './fixtures/appFiles';
+import { expect, test } from './guard';
 
 /** A 64x64 crop of a real DSB nuclei image, as an 8-bit PNG. */
 function nucleiCrop64(): { name: string; bytes: Uint8Array } {

@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test';
 import { watchConsole } from './console';
+import { expect, test } from './guard';
 
 test('without WebGPU the app runs on a fallback backend and shows a clear notice', async ({ page }) => {
   const console = watchConsole(page);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { DSB_ID, dsbCrop, dsbImage } from './fixtures/appFiles';
 import { dropFiles, imagePoint, openApp } from './helpers';
+import { expect, test } from './guard';
 
 /*
  * The workspace explains itself: a file dropped twice is recognised, info toasts go and errors stay, the

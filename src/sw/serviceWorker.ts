@@ -1,0 +1,50 @@
+/*
+ * The app's service worker (production builds only): it keeps the app shell, every file the build emits,
+ * the WASM binaries and the shipped models in one cache, so the app starts and segments offline after its
+ * first load. The build (offline.config.ts) prepends BUILD_VERSION, a hash of everything it lists, and
+ * BUILD_FILES: a new build is a new sw.js, which installs a new cache and deletes the old ones.
+ */
+
+export {};
+
+declare const self: ServiceWorkerGlobalScope;
+declare const BUILD_VERSION: string;
+declare const BUILD_FILES: readonly string[];
+
+const prefix = 'unet-studio-';
+const cacheName = `${prefix}${BUILD_VERSION}`;
+const scoped = (file: string) => new URL(file, self.registration.scope).href;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches
+      .open(cacheName)
+      .then((cache) => cache.addAll(BUILD_FILES.map(scoped)))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith(prefix) && k !== cacheName).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+/**
+ * Cache first: every page of the app is its one shell (the query only picks a backend). ignoreVary: the
+ * server varies on Origin, which a module script's request carries and the install's request did not.
+ */
+async function respond(request: Request): Promise<Response> {
+  const cache = await caches.open(cacheName);
+  const key = request.mode === 'navigate' ? scoped('./') : request;
+  return (await cache.match(key, { ignoreSearch: request.mode === 'navigate', ignoreVary: true })) ?? fetch(request);
+}
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
+  event.respondWith(respond(request));
+});

@@ -13,16 +13,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { connectedComponents } from '../src/image/components';
-import { membraneMetrics, nucleiMetrics, randScores } from '../src/image/metrics';
+import { METRIC_KEYS, scoreProbabilities, type ScoreOptions } from '../src/image/evaluation';
 import { prepareInput } from '../src/image/normalize';
-import { objectsFromProbability, type PostProcessing } from '../src/image/postProcessing';
-import type { RasterImage } from '../src/image/types';
 import { MODEL_FILES, parseModelCard } from '../src/model/io';
 import { choiceFlag, numberFlag, optionalString, parseFlags, requiredString, runMain, UsageError } from './args';
 import type { OptionSpec } from './args';
 import { initNodeBackend } from './backend';
-import { fileFilterFromFlags, filterFiles, labelFileFor, labelsFromRaster, listImageFiles, readRaster, stemOf } from './dataset';
+import { fileFilterFromFlags, filterFiles, labelFileFor, listImageFiles, readRaster, stemOf } from './dataset';
 import type { Task } from './dataset';
 import { describePostProcessing, objectKindForTask, POST_PROCESSING_SPEC, POST_PROCESSING_USAGE, postProcessingFromFlags } from './postProcessingFlags';
 import { probabilityFileFor, readProbabilityMap } from './probabilityFiles';
@@ -57,63 +54,7 @@ const SPEC: OptionSpec = {
   help: { type: 'boolean', short: 'h' },
 };
 
-/** How a probability map and a label image become metrics. */
-export interface ScoreOptions {
-  readonly task: Task;
-  readonly labelsFormat: 'binary' | 'instance';
-  readonly membraneValue: number;
-  /**
-   * How probabilities become objects (nuclei) or cells (membranes); its threshold is also the mask
-   * rule of the pixel metrics (membrane where probability >= threshold).
-   */
-  readonly postProcessing: PostProcessing;
-}
-
-/** Metric columns per task, in table order. */
-export const METRIC_KEYS: Record<Task, readonly string[]> = {
-  nuclei: ['iou', 'dice', 'pixelError', 'ap', 'f1', 'precision', 'recall'],
-  membranes: ['pixelError', 'randError', 'maskRandError', 'iou', 'dice'],
-};
-
-/**
- * Scores one foreground probability map against its label image. Nuclei: predicted objects come from
- * the post-processing; true instances come from an instance image, or from the 4-connected components
- * of a binary one. Membranes: foreground = membrane (pixel metrics at the threshold); randError is
- * the ISBI Rand error of the post-processing's cells, maskRandError that of the 4-connected pieces of
- * the thresholded non-membrane (the cells before issue 10).
- */
-export function scoreProbabilities(
-  probabilities: ArrayLike<number>,
-  truth: RasterImage,
-  options: ScoreOptions,
-): Record<string, number> {
-  const { width, height } = truth;
-  if (probabilities.length !== width * height) {
-    throw new RangeError(`prediction has ${probabilities.length} pixels but the labels are ${width}x${height}`);
-  }
-  const pick = (m: object): Record<string, number> => {
-    const rec = m as Record<string, number>;
-    return Object.fromEntries(METRIC_KEYS[options.task].map((k) => [k, rec[k]]));
-  };
-  const objects = objectsFromProbability(probabilities, width, height, options.postProcessing);
-  if (options.task === 'membranes') {
-    const { labels } = labelsFromRaster(truth, options.labelsFormat, 'membranes', options.membraneValue, 'labels');
-    const truthMembrane = labels.map((l) => (l === 2 ? 1 : 0));
-    const pred = new Uint8Array(probabilities.length);
-    for (let i = 0; i < pred.length; i++) pred[i] = probabilities[i] >= options.postProcessing.threshold ? 1 : 0;
-    const mask = membraneMetrics(pred, truthMembrane, width, height);
-    const truthCells = connectedComponents(truthMembrane.map((m) => 1 - m), width, height, { connectivity: 4 }).labels;
-    return pick({ ...mask, maskRandError: mask.randError, randError: randScores(objects.labels, truthCells).randError });
-  }
-  let truthIds: Uint32Array;
-  if (options.labelsFormat === 'instance') {
-    truthIds = labelsFromRaster(truth, 'instance', 'nuclei', 0, 'labels').instances ?? new Uint32Array(width * height);
-  } else {
-    const { labels } = labelsFromRaster(truth, 'binary', 'nuclei', 0, 'labels');
-    truthIds = connectedComponents(labels.map((l) => (l === 2 ? 1 : 0)), width, height, { connectivity: 4 }).labels;
-  }
-  return pick(nucleiMetrics(objects.labels, truthIds));
-}
+export { METRIC_KEYS, scoreProbabilities, type ScoreOptions } from '../src/image/evaluation';
 
 /** Mean of each metric over images. */
 export function meanMetrics(rows: readonly Record<string, number>[], keys: readonly string[]): Record<string, number> {

@@ -34,10 +34,7 @@ export const POST_PROCESSING_USAGE = `         [--objects foreground|cells] [--p
          [--fill-holes | --no-fill-holes] [--max-hole PX] [--split none|watershed] [--h N]
          [--min-size PX] [--connectivity 4|8]`;
 
-/** Nuclei (and generic) models have foreground objects; membrane models have cells. */
-export function objectKindForTask(task: 'nuclei' | 'membranes' | 'generic'): ObjectKind {
-  return task === 'membranes' ? 'cells' : 'foreground';
-}
+export { objectKindForTask } from '../src/image/postProcessing';
 
 /** The settings: the model card's (else the defaults of the kind), or --plain, then each given flag. */
 export function postProcessingFromFlags(flags: ParsedFlags, kind: ObjectKind, fromCard?: PostProcessing): PostProcessing {

@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { connectedComponents } from './components';
 import { decodeImage } from './decode';
 import { exportBaseName, exportFiles, exportZip } from './export';
+import { readRoiSetZip } from './imagejRoi';
+import { MEASUREMENT_COLUMNS } from './measure';
+import { plainPostProcessing } from './postProcessing';
 import { createLabelCanvas, paintSegment } from './labels';
 import type { RasterImage } from './types';
 
@@ -31,8 +34,8 @@ describe.skipIf(!hasData)('exportFiles on a real DSB nuclei image', () => {
     paintSegment(painted, 100, 100, 120, 90, 3, 1);
     const files = exportFiles({ name: `some/folder/${id}`, image: image!, probability, painted });
     const base = id.replace(/\.png$/, '');
-    expect(files.map((f) => f.name)).toEqual(['_mask.png', '_labels.png', '_prob.png', '_preview.png', '_painted.png'].map((s) => base + s));
-    const decoded = Object.fromEntries(files.map((f) => [f.name.slice(base.length + 1), decodeOne(f.bytes, f.name)]));
+    expect(files.map((f) => f.name)).toEqual(['_mask.png', '_labels.png', '_prob.png', '_preview.png', '_painted.png', '_objects.csv', '_RoiSet.zip'].map((s) => base + s));
+    const decoded = Object.fromEntries(files.filter((f) => f.name.endsWith('.png')).map((f) => [f.name.slice(base.length + 1), decodeOne(f.bytes, f.name)]));
     for (const img of Object.values(decoded)) expect([img.width, img.height]).toEqual([width, height]);
 
     const mask = decoded['mask.png'];
@@ -81,6 +84,28 @@ describe('export checks', () => {
     const t = decodeOne(labels.bytes, labels.name);
     expect(t).toMatchObject({ width: 400, height: 400, bitDepth: 32 });
     expect(maxOf(t.data)).toBe(80000);
+    expect(files.map((f) => f.name)).not.toContain('dense_RoiSet.zip');
+  });
+
+  it('writes the measurement CSV and an ImageJ RoiSet of the objects; EM cells export the membrane as the mask', () => {
+    const small: RasterImage = { width: 40, height: 30, channels: 1, bitDepth: 8, data: new Uint8Array(1200).fill(7) };
+    // Two 6x6 squares of probability 1 on 0: two objects, of 36 pixels each.
+    const p = new Float32Array(1200);
+    for (let y = 5; y < 11; y++) for (let x = 0; x < 6; x++) p[y * 40 + 4 + x] = p[y * 40 + 24 + x] = 1;
+    const settings = { ...plainPostProcessing('foreground') };
+    const files = exportFiles({ name: 'sq.png', image: small, probability: { width: 40, height: 30, data: p }, postProcessing: settings });
+    const csv = new TextDecoder().decode(files.find((f) => f.name === 'sq_objects.csv')!.bytes).trim().split('\n');
+    expect(csv[0]).toBe(MEASUREMENT_COLUMNS.join(','));
+    expect(csv.slice(1).map((l) => l.split(',').slice(0, 4))).toEqual([['1', '36', '7', '8'], ['2', '36', '27', '8']]);
+    expect(csv[1].split(',')[8]).toBe('7');
+    const rois = readRoiSetZip(files.find((f) => f.name === 'sq_RoiSet.zip')!.bytes);
+    expect(rois.map((r) => r.name)).toEqual(['0001', '0002']);
+
+    // Cells: every pixel belongs to a cell, the mask marks the membrane (p >= threshold).
+    const membrane = Float32Array.from({ length: 1200 }, (_, i) => (i % 40 === 20 ? 1 : 0));
+    const cells = exportFiles({ name: 'em', image: small, probability: { width: 40, height: 30, data: membrane }, postProcessing: plainPostProcessing('cells') });
+    const mask = decodeOne(cells.find((f) => f.name === 'em_mask.png')!.bytes, 'em_mask.png');
+    expect([...mask.data].filter((v) => v === 255)).toHaveLength(30);
   });
 
   it('refuses maps of another size than the image', () => {

@@ -2,7 +2,12 @@ import { zipSync, type Zippable } from 'fflate';
 import { thresholdComponents, type ComponentOptions, type Components } from './components';
 import { autoRange, renderToRgba, type DisplaySettings } from './display';
 import { encodeGrey8Png, encodeLabels, encodeMaskPng, encodeProbabilityPng, encodeRgbaPng } from './encode';
+import { roiSetZip } from './imagejRoi';
 import type { LabelCanvas } from './labels';
+import { maskFromProbability } from './masks';
+import { measureObjects, measurementsCsv, type ObjectMeasurement } from './measure';
+import { toSingleChannel } from './normalize';
+import { objectsFromProbability, type PostProcessing } from './postProcessing';
 import { instanceColorTable } from './palette';
 import type { FloatPlane, RasterImage } from './types';
 
@@ -13,6 +18,8 @@ import type { FloatPlane, RasterImage } from './types';
  *   NAME_prob.png    8-bit probability * 255
  *   NAME_preview.png the image in grey with objects in distinct colours and outlined
  *   NAME_painted.png painted labels, partial format (0 unlabelled, 1 background, 2 foreground)
+ *   NAME_objects.csv the measurement table of the objects (measure.ts), as `segment --csv` writes it
+ *   NAME_RoiSet.zip  one ImageJ polygon ROI per object (imagejRoi.ts), for Fiji's ROI Manager (up to 65535 objects)
  */
 
 /** Everything known about one image at export time; files are written for what is present. */
@@ -22,18 +29,29 @@ export interface ExportRequest {
   readonly image: RasterImage;
   /** Foreground probability from the model. */
   readonly probability?: FloatPlane;
-  /** Threshold for mask and instances; default 0.5. */
+  /**
+   * How objects are made from the probability (the same settings as `segment`); for EM cells
+   * ('cells') the mask is the membrane (probability >= threshold), not the objects.
+   * Without it: threshold + connected components (`threshold`, `components`).
+   */
+  readonly postProcessing?: PostProcessing;
+  /** Threshold for mask and instances without `postProcessing`; default 0.5. */
   readonly threshold?: number;
-  /** Connectivity and minimum size when instances are computed here. */
+  /** Connectivity and minimum size when instances are computed here without `postProcessing`. */
   readonly components?: ComponentOptions;
-  /** Instances the app already computed (then threshold/components are not used). */
+  /** Instances the app already computed (then they are not computed again). */
   readonly instances?: Components;
+  /** Their measurements, when already computed (else measured here on the image's channel mean). */
+  readonly measurements?: readonly ObjectMeasurement[];
   readonly painted?: LabelCanvas;
   /** Preview background contrast; default auto (percentiles). */
   readonly display?: DisplaySettings;
   /** Opacity of the instance colours in the preview (0..1); default 0.45. */
   readonly overlayOpacity?: number;
 }
+
+/** Above this many objects an export has no NAME_RoiSet.zip (the labels file is a 32-bit TIFF then). */
+export const MAX_ROI_OBJECTS = 65535;
 
 /** One file to save or to put into the ZIP. */
 export interface ExportFile {
@@ -66,10 +84,14 @@ export function exportFiles(req: ExportRequest): ExportFile[] {
   if (instances) checkDims('the instance labels', instances.width, instances.height, image);
   if (req.painted) checkDims('the painted labels', req.painted.width, req.painted.height, image);
   if (!instances && req.probability) {
-    instances = thresholdComponents(req.probability.data, width, height, req.threshold ?? 0.5, req.components);
+    instances = req.postProcessing
+      ? objectsFromProbability(req.probability.data, width, height, req.postProcessing)
+      : thresholdComponents(req.probability.data, width, height, req.threshold ?? 0.5, req.components);
   }
   if (instances) {
-    files.push({ name: `${base}_mask.png`, bytes: encodeMaskPng(instances.labels, width, height) });
+    const membrane = req.postProcessing?.objects === 'cells' ? req.probability : undefined;
+    const mask = membrane ? maskFromProbability(membrane.data, req.postProcessing?.threshold) : instances.labels;
+    files.push({ name: `${base}_mask.png`, bytes: encodeMaskPng(mask, width, height) });
     const labels = encodeLabels(instances.labels, width, height);
     files.push({ name: `${base}_labels.${labels.extension}`, bytes: labels.bytes });
   }
@@ -77,6 +99,12 @@ export function exportFiles(req: ExportRequest): ExportFile[] {
   const preview = renderPreview(image, instances, req.display, req.overlayOpacity);
   files.push({ name: `${base}_preview.png`, bytes: encodeRgbaPng(preview, width, height) });
   if (req.painted) files.push({ name: `${base}_painted.png`, bytes: encodeGrey8Png(req.painted.data, width, height) });
+  if (instances) {
+    const rows = req.measurements ?? measureObjects(instances.labels, width, height, toSingleChannel(image, 'mean').data);
+    files.push({ name: `${base}_objects.csv`, bytes: new TextEncoder().encode(measurementsCsv(rows)) });
+    // Beyond 16-bit ids (a 32-bit labels TIFF) a RoiSet takes tens of seconds and no ROI Manager copes with it.
+    if (instances.count <= MAX_ROI_OBJECTS) files.push({ name: `${base}_RoiSet.zip`, bytes: roiSetZip(instances.labels, width, height) });
+  }
   return files;
 }
 
@@ -124,7 +152,7 @@ export function exportZip(files: readonly ExportFile[]): Uint8Array {
     let name = f.name;
     for (let k = 2; used.has(name); k++) name = f.name.replace(/(\.[^./]*)?$/, (ext) => `-${k}${ext}`);
     used.add(name);
-    const stored = /\.(png|tiff?)$/i.test(name);
+    const stored = /\.(png|tiff?|zip)$/i.test(name);
     zippable[name] = [f.bytes, { level: stored ? 0 : 6 }];
   }
   return zipSync(zippable);

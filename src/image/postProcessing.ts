@@ -60,6 +60,17 @@ export function defaultPostProcessing(objects: ObjectKind): PostProcessing {
     : { objects, threshold: 0.5, smoothing: 2, fillHoles: true, maxHoleSize: 0, split: 'watershed', h: 2, minSize: 15, connectivity: 4 };
 }
 
+/** Nuclei (and generic) models have foreground objects; membrane models have cells. */
+export function objectKindForTask(task: 'nuclei' | 'membranes' | 'generic'): ObjectKind {
+  return task === 'membranes' ? 'cells' : 'foreground';
+}
+
+/** A model's own settings: its card's `postProcessing`, else the defaults of its task's kind (as segment and evaluate start). */
+export function modelPostProcessing(card: { readonly task: 'nuclei' | 'membranes' | 'generic'; readonly postProcessing?: PostProcessing }): PostProcessing {
+  const kind = objectKindForTask(card.task);
+  return card.postProcessing?.objects === kind ? card.postProcessing : defaultPostProcessing(kind);
+}
+
 /** The settings that reproduce the objects of earlier versions: threshold, connected components, nothing else. */
 export function plainPostProcessing(objects: ObjectKind): PostProcessing {
   return { ...defaultPostProcessing(objects), smoothing: 0, fillHoles: false, split: 'none', minSize: 0 };

@@ -101,7 +101,8 @@ export function exportFiles(req: ExportRequest): ExportFile[] {
   if (req.painted) files.push({ name: `${base}_painted.png`, bytes: encodeGrey8Png(req.painted.data, width, height) });
   if (instances) {
     const rows = req.measurements ?? measureObjects(instances.labels, width, height, toSingleChannel(image, 'mean').data);
-    files.push({ name: `${base}_objects.csv`, bytes: new TextEncoder().encode(measurementsCsv(rows)) });
+    // The CSV is ASCII (numbers, commas, the header), so its char codes are its UTF-8 bytes.
+    files.push({ name: `${base}_objects.csv`, bytes: Uint8Array.from(measurementsCsv(rows), (c) => c.charCodeAt(0)) });
     // Beyond 16-bit ids (a 32-bit labels TIFF) a RoiSet takes tens of seconds and no ROI Manager copes with it.
     if (instances.count <= MAX_ROI_OBJECTS) files.push({ name: `${base}_RoiSet.zip`, bytes: roiSetZip(instances.labels, width, height) });
   }

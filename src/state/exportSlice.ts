@@ -3,7 +3,7 @@ import type { ExportFile, ExportRequest } from '../image/export';
 import { getImageWorker } from './imageWorker';
 import { getPixels } from './pixels';
 import { instancesKey } from './keys';
-import { exportPrediction } from './predictions';
+import { exportPrediction, imageSettings } from './predictions';
 import type { StudioState } from './store';
 
 /** A file ready to download. */
@@ -15,7 +15,8 @@ export interface Download {
 export interface ExportSlice {
   exporting: { readonly done: number; readonly total: number } | null;
   /**
-   * Encodes the export files of each image in the image worker (mask, labels, prob, preview, painted),
+   * Encodes the export files of each image in the image worker (mask, labels, prob, preview, painted,
+   * the objects' CSV and ImageJ RoiSet),
    * each exactly the image's size. Images without a prediction get only preview (and painted) files.
    * With `zip`, returns one archive: "NAME.zip" for one image, "unet-studio-export.zip" for several;
    * otherwise the loose files.
@@ -51,16 +52,17 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
         else if (!prediction.current) otherModel.push(image.name);
         const display = state.display[id];
         const hasPaint = (state.labelStats[id]?.background ?? 0) + (state.labelStats[id]?.foreground ?? 0) > 0;
-        // Objects already counted for this very prediction and parameters are reused, not computed again.
-        const params = { threshold: state.threshold, connectivity: state.connectivity, minSize: state.minSize };
-        const known = prediction && px.instances?.key === instancesKey(prediction.key, params) ? px.instances : null;
+        // Objects already counted for this very prediction and settings are reused, not computed again.
+        const settings = imageSettings(state, id);
+        const known = prediction && settings && px.instances?.key === instancesKey(prediction.key, settings) ? px.instances : null;
         const request: ExportRequest = {
           name: image.exportName,
           image: px.raster,
           probability: probability ? { width: image.width, height: image.height, data: probability } : undefined,
-          ...(known ? { instances: { width: image.width, height: image.height, labels: known.labels, count: known.count, sizes: known.sizes } } : {}),
-          threshold: state.threshold,
-          components: { connectivity: state.connectivity, minSize: state.minSize },
+          ...(known
+            ? { instances: { width: image.width, height: image.height, labels: known.labels, count: known.count, sizes: known.sizes }, measurements: known.measurements }
+            : {}),
+          ...(settings ? { postProcessing: settings } : {}),
           painted: hasPaint && px.labels ? px.labels : undefined,
           display: display && { range: display.range, invert: display.invert, channel: display.channel },
           overlayOpacity: state.overlays.instances.opacity,

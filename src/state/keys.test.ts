@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { defaultPostProcessing, type PostProcessing } from '../image/postProcessing';
 import type { LoadedModel } from '../worker/protocol';
 import { instancesKey, modelKey, predictionKey } from './keys';
 
@@ -17,12 +18,15 @@ describe('cache keys', () => {
     expect(modelKey(model('aa11'), false)).toBe(modelKey({ revision: 'aa11' }, false));
   });
 
-  it('instances depend on every parameter', () => {
-    const base = { threshold: 0.5, connectivity: 4 as const, minSize: 0 };
+  it('objects depend on every post-processing field and on the prediction', () => {
+    const base = defaultPostProcessing('foreground');
     const k = instancesKey('p', base);
-    expect(instancesKey('p', { ...base, threshold: 0.6 })).not.toBe(k);
-    expect(instancesKey('p', { ...base, connectivity: 8 })).not.toBe(k);
-    expect(instancesKey('p', { ...base, minSize: 5 })).not.toBe(k);
+    const changes: Partial<PostProcessing>[] = [
+      { objects: 'cells' }, { threshold: 0.6 }, { smoothing: 1 }, { fillHoles: false }, { maxHoleSize: 9 },
+      { split: 'none' }, { h: 3 }, { minSize: 5 }, { connectivity: 8 },
+    ];
+    for (const change of changes) expect(instancesKey('p', { ...base, ...change }), JSON.stringify(change)).not.toBe(k);
     expect(instancesKey('q', base)).not.toBe(k);
+    expect(instancesKey('p', { ...base })).toBe(k);
   });
 });

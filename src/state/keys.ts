@@ -1,11 +1,12 @@
 import type { ChannelChoice } from '../image/normalize';
+import type { PostProcessing } from '../image/postProcessing';
 import type { LoadedModel } from '../worker/protocol';
 
 /**
  * Cache keys. A prediction depends on the model's weights (their revision, a content hash: a fine-tuned,
  * imported or re-trained model has a new one; a renamed or duplicated one keeps it), on test-time
- * augmentation, and on which channel fed the model. Instances depend on the prediction and on threshold,
- * connectivity and minimum size.
+ * augmentation, and on which channel fed the model. Objects depend on the prediction and on the
+ * post-processing settings.
  */
 
 /** Identity of the model's output: null while no model is loaded. */
@@ -19,14 +20,11 @@ export function predictionKey(model: string, channel: ChannelChoice): string {
   return `${model}|ch=${channel}`;
 }
 
-/** Instance parameters. */
-export interface InstanceParams {
-  readonly threshold: number;
-  readonly connectivity: 4 | 8;
-  readonly minSize: number;
-}
-
-/** Key of instances computed from one prediction with given parameters. */
-export function instancesKey(prediction: string, p: InstanceParams): string {
-  return `${prediction}|t=${p.threshold}|c=${p.connectivity}|min=${p.minSize}`;
+/**
+ * Key of the objects computed from one prediction with the given post-processing: every field counts,
+ * so changed settings never reuse stale objects.
+ */
+export function instancesKey(prediction: string, p: PostProcessing): string {
+  const fields = [p.objects, p.threshold, p.smoothing, p.fillHoles ? 'holes' : 'no-holes', p.maxHoleSize, p.split, p.h, p.minSize, p.connectivity];
+  return `${prediction}|pp=${fields.join(',')}`;
 }

@@ -1,7 +1,7 @@
 import type { StateCreator } from 'zustand';
 import { beginStroke, type Patch } from '../image/history';
 import { acceptPrediction, isEmptyRect, type LabelCanvas, type Rect } from '../image/labels';
-import { currentPrediction } from './predictions';
+import { currentPrediction, imageSettings } from './predictions';
 import { ensureLabels, getPixels } from './pixels';
 import type { StudioState } from './store';
 import { fitView, visibleImageBox } from './viewMath';
@@ -191,7 +191,7 @@ export const createLabelsSlice: StateCreator<StudioState, [], [], LabelsSlice> =
       if (rect && isEmptyRect(rect)) return;
       const canvas = ensureLabels(px);
       const stroke = beginStroke(canvas);
-      acceptPrediction(canvas, probability, { threshold: state.threshold, rect }, stroke.extend);
+      acceptPrediction(canvas, probability, { threshold: imageSettings(state, id)?.threshold ?? 0.5, rect }, stroke.extend);
       const patch = stroke.commit();
       state.finishStep(id, patch);
       if (patch) set((s) => ({ labelsDirty: { id, rect: patch.rect, version: s.labelsDirty.version + 1 } }));

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { LoadedModel, ModelSource, PlaneMessage, Progress, Result, SegmentOptions, TileReport, TuningRecord } from '../worker/protocol';
+import type { LoadedModel, ModelSource, ObjectsRequest, PlaneMessage, Progress, Result, SegmentOptions, TileReport, TuningRecord } from '../worker/protocol';
 import { getWorkerClient } from './client';
 import type { StudioState } from './store';
 
@@ -28,6 +28,8 @@ export interface SegmentCallOptions {
   readonly modelId?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: Progress<'segment'>) => void;
+  /** Also make the objects (and measure them) in the model worker; its intensity buffer is transferred. */
+  readonly objects?: ObjectsRequest;
 }
 
 export interface ModelSlice {
@@ -170,10 +172,10 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
     if (!modelId) throw new Error('No model is selected.');
     const result = await getWorkerClient().call(
       'segment',
-      { modelId, image: plane, options: get().segmentOptions },
+      { modelId, image: plane, options: get().segmentOptions, ...(options.objects ? { objects: options.objects } : {}) },
       {
         signal: options.signal,
-        transfer: [plane.data.buffer as ArrayBuffer],
+        transfer: [plane.data.buffer as ArrayBuffer, ...(options.objects?.intensity ? [options.objects.intensity.buffer as ArrayBuffer] : [])],
         onProgress: options.onProgress,
       },
     );

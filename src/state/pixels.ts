@@ -1,5 +1,6 @@
 import { createHistory, type HistoryStack } from '../image/history';
 import { createLabelCanvas, type LabelCanvas } from '../image/labels';
+import type { ObjectMeasurement } from '../image/measure';
 import type { RasterImage } from '../image/types';
 
 /**
@@ -16,6 +17,8 @@ export interface InstanceBuffers {
   /** sizes[k] = pixels of object k (sizes[0] = background): lets an export reuse these instances. */
   readonly sizes: Uint32Array;
   readonly foreground: number;
+  /** One row per object, sorted by id (the measurement table and NAME_objects.csv). */
+  readonly measurements: readonly ObjectMeasurement[];
 }
 
 /** Everything held per image. */
@@ -31,6 +34,8 @@ export interface ImagePixels {
   heldOut: Uint8Array | null;
   /** Probability map shown while a fine-tune runs: the last prediction with live previews pasted in. */
   preview: Float32Array | null;
+  /** A ground-truth label image the user loaded to score the prediction against (evaluationSlice.ts). */
+  truth?: RasterImage;
 }
 
 const registry = new Map<string, ImagePixels>();

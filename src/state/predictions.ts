@@ -1,8 +1,10 @@
 import { instancesKey, modelKey, predictionKey } from './keys';
+import type { PostProcessing } from '../image/postProcessing';
 import { getPixels, type InstanceBuffers } from './pixels';
+import { modelSettings } from './postProcessingSlice';
 import type { StudioState } from './store';
 
-type Reader = Pick<StudioState, 'modelId' | 'model' | 'loaded' | 'segmentOptions' | 'images' | 'threshold' | 'connectivity' | 'minSize'>;
+type Reader = Pick<StudioState, 'modelId' | 'model' | 'loaded' | 'segmentOptions' | 'images' | 'postProcessing'>;
 
 /** The model image `id` is segmented with: its own choice, else the selected model. */
 export function imageModelId(state: Pick<StudioState, 'modelId' | 'images'>, id: string): string | null {
@@ -24,10 +26,16 @@ export function currentPrediction(state: Reader, id: string): Float32Array | nul
   return (key && getPixels(id)?.predictions.get(key)) || null;
 }
 
+/** The post-processing settings of image `id`: those of its model (null while that model is not loaded). */
+export function imageSettings(state: Reader, id: string): PostProcessing | null {
+  return modelSettings(state, imageModelId(state, id));
+}
+
 /** Key of the instances wanted now for image `id` (null without a prediction key). */
 export function currentInstancesKey(state: Reader, id: string): string | null {
   const key = currentPredictionKey(state, id);
-  return key && instancesKey(key, { threshold: state.threshold, connectivity: state.connectivity, minSize: state.minSize });
+  const settings = imageSettings(state, id);
+  return key && settings && instancesKey(key, settings);
 }
 
 /** Instances of image `id` if they match the current prediction and parameters. */

@@ -129,7 +129,7 @@ describe('segmentation with per-image models', () => {
     expect(useStudio.getState().modelId).toBe('nuclei');
     // Objects already counted for a's prediction (as the viewer does for the shown image) are reused.
     const key = currentInstancesKey(useStudio.getState(), 'a')!;
-    const counted = { key, labels: new Uint32Array(W * H).fill(1), count: 1, sizes: Uint32Array.from([0, W * H]), foreground: W * H };
+    const counted = { key, labels: new Uint32Array(W * H).fill(1), count: 1, sizes: Uint32Array.from([0, W * H]), foreground: W * H, measurements: [] };
     getPixels('a')!.instances = counted;
     await useStudio.getState().exportImages(['a', 'b', 'c'], true);
     expect(exported.map((r) => r.name)).toEqual(['a', 'b', 'c']);

@@ -1,9 +1,14 @@
 import type { StateCreator } from 'zustand';
-import { toSingleChannel } from '../image/normalize';
+import type { ImageObjects } from '../image/imageObjects';
+import { toSingleChannel, type ChannelChoice } from '../image/normalize';
+import type { PostProcessing } from '../image/postProcessing';
+import type { RasterImage } from '../image/types';
+import type { ObjectsRequest } from '../worker/protocol';
 import { createSpeedMemory, estimateRemainingMs } from './eta';
 import { getImageWorker } from './imageWorker';
 import { getPixels } from './pixels';
-import { currentInstancesKey, currentPredictionKey, imageModelId } from './predictions';
+import { instancesKey } from './keys';
+import { currentInstancesKey, currentPredictionKey, imageModelId, imageSettings } from './predictions';
 import type { StudioState } from './store';
 
 /** A segmentation in progress over one or more images. */
@@ -35,15 +40,14 @@ export interface SegmentationSlice {
   predictionVersion: number;
   /** Bumped whenever instances arrive. */
   instancesVersion: number;
-  threshold: number;
-  connectivity: 4 | 8;
-  minSize: number;
   instances: Record<string, InstanceSummary>;
   /** Segments the images in order (cached ones are skipped); one failure does not stop the others. */
   segmentImages(ids: readonly string[]): Promise<void>;
   cancelSegmentation(): void;
-  setInstanceParams(change: Partial<Pick<SegmentationSlice, 'threshold' | 'connectivity' | 'minSize'>>): void;
-  /** Recomputes the instances of an image in the image worker if they are stale (debounced). */
+  /**
+   * Recomputes the objects of an image in the image worker if they are stale (debounced): after a change
+   * of post-processing settings. A segmentation brings its objects with it from the model worker.
+   */
   scheduleInstances(id: string | null, delayMs?: number): void;
 }
 
@@ -52,9 +56,6 @@ export const initialSegmentationState = {
   segmented: {} as Record<string, string[]>,
   predictionVersion: 0,
   instancesVersion: 0,
-  threshold: 0.5,
-  connectivity: 4 as 4 | 8,
-  minSize: 0,
   instances: {} as Record<string, InstanceSummary>,
 };
 
@@ -65,6 +66,27 @@ let instancesTimer: ReturnType<typeof setTimeout> | null = null;
 
 function isAbort(error: unknown): boolean {
   return error instanceof Error && error.name === 'AbortError';
+}
+
+/**
+ * What the model worker needs to make the objects with the segmentation: the settings, and the channel
+ * mean to measure on when the plane it segments is not that (one channel of a colour image).
+ */
+function objectsRequest(raster: RasterImage, channel: ChannelChoice, settings: PostProcessing): ObjectsRequest {
+  return raster.channels > 1 && channel !== 'mean' ? { settings, intensity: toSingleChannel(raster, 'mean').data } : { settings };
+}
+
+type Setter = Parameters<StateCreator<StudioState, [], [], SegmentationSlice>>[0];
+
+/** Keeps the objects of image `id` (buffers outside React state) and publishes their count. */
+function storeObjects(set: Setter, id: string, key: string, objects: ImageObjects): void {
+  const px = getPixels(id);
+  if (!px) return;
+  px.instances = { key, labels: objects.labels, count: objects.count, sizes: objects.sizes, foreground: objects.foreground, measurements: objects.measurements };
+  set((s) => ({
+    instances: { ...s.instances, [id]: { key, count: objects.count, foreground: objects.foreground } },
+    instancesVersion: s.instancesVersion + 1,
+  }));
 }
 
 export const createSegmentationSlice: StateCreator<StudioState, [], [], SegmentationSlice> = (set, get) => ({
@@ -132,8 +154,10 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
         try {
           // toSingleChannel makes a new buffer, which segmentPlane transfers to the worker.
           const plane = toSingleChannel(px.raster, image.channel);
+          const settings = imageSettings(get(), id);
           const result = await get().segmentPlane(plane, {
             modelId: imageModelId(get(), id) ?? undefined,
+            objects: settings ? objectsRequest(px.raster, image.channel, settings) : undefined,
             signal: run.signal,
             onProgress: (p) => {
               const fraction = p.tilesTotal > 0 ? p.tilesDone / p.tilesTotal : 0;
@@ -162,6 +186,7 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
             segmented: { ...s.segmented, [id]: [...(s.segmented[id] ?? []).filter((x) => x !== key), key] },
             predictionVersion: s.predictionVersion + 1,
           }));
+          if (result.objects && settings) storeObjects(set, id, instancesKey(key, settings), result.objects);
           if (id === get().selectedId) get().scheduleInstances(id, 0);
         } catch (error) {
           if (isAbort(error)) break;
@@ -186,11 +211,6 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
     controller?.abort();
   },
 
-  setInstanceParams(change) {
-    set(change);
-    get().scheduleInstances(get().selectedId);
-  },
-
   scheduleInstances(id, delayMs = 150) {
     if (instancesTimer) clearTimeout(instancesTimer);
     instancesTimer = setTimeout(() => {
@@ -202,21 +222,14 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
       const key = currentInstancesKey(state, id);
       const probability = predKey ? px?.predictions.get(predKey) : undefined;
       if (!px || !key || !probability || px.instances?.key === key) return;
-      const { threshold, connectivity, minSize } = state;
+      const settings = imageSettings(state, id);
+      if (!settings) return;
       const copy = probability.slice();
+      const intensity = toSingleChannel(px.raster, 'mean').data;
       getImageWorker()
-        .call(
-          'components',
-          { probability: copy, width: px.raster.width, height: px.raster.height, threshold, connectivity, minSize },
-          [copy.buffer],
-        )
+        .call('objects', { probability: copy, width: px.raster.width, height: px.raster.height, settings, intensity }, [copy.buffer, intensity.buffer])
         .then((result) => {
-          if (getPixels(id) !== px) return;
-          px.instances = { key, labels: result.labels, count: result.count, sizes: result.sizes, foreground: result.foreground };
-          set((s) => ({
-            instances: { ...s.instances, [id]: { key, count: result.count, foreground: result.foreground } },
-            instancesVersion: s.instancesVersion + 1,
-          }));
+          if (getPixels(id) === px) storeObjects(set, id, key, result);
         })
         .catch((error: unknown) => get().notify('error', `Could not count objects: ${error instanceof Error ? error.message : String(error)}`));
     }, delayMs);

@@ -1,10 +1,13 @@
 import { create } from 'zustand';
 import { createBackendSlice, type BackendSlice } from './backendSlice';
+import { createEvaluationSlice, type EvaluationSlice } from './evaluationSlice';
 import { createExportSlice, type ExportSlice } from './exportSlice';
 import { createImagesSlice, type ImagesSlice } from './imagesSlice';
 import { createLabelsSlice, type LabelsSlice } from './labelsSlice';
 import { createLibrarySlice, type LibrarySlice } from './librarySlice';
 import { createModelSlice, type ModelSlice } from './modelSlice';
+import { createObjectsSlice, type ObjectsSlice } from './objectsSlice';
+import { createPostProcessingSlice, type PostProcessingSlice } from './postProcessingSlice';
 import { createSegmentationSlice, type SegmentationSlice } from './segmentationSlice';
 import { createSplitSlice, type SplitSlice } from './splitSlice';
 import { createStatusSlice, type StatusSlice } from './statusSlice';
@@ -19,6 +22,9 @@ export type StudioState = BackendSlice &
   ViewerSlice &
   LabelsSlice &
   SegmentationSlice &
+  PostProcessingSlice &
+  ObjectsSlice &
+  EvaluationSlice &
   ExportSlice &
   SplitSlice &
   TrainingSlice &
@@ -32,6 +38,9 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createViewerSlice(...a),
   ...createLabelsSlice(...a),
   ...createSegmentationSlice(...a),
+  ...createPostProcessingSlice(...a),
+  ...createObjectsSlice(...a),
+  ...createEvaluationSlice(...a),
   ...createExportSlice(...a),
   ...createSplitSlice(...a),
   ...createTrainingSlice(...a),

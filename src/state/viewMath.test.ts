@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitView, imageBoxToScreen, panBy, screenToImage, stepZoom, visibleImageBox, wheelZoomFactor, zoomAround, zoomLabel, zoomTo, MAX_ZOOM, MIN_ZOOM } from './viewMath';
+import { fitView, focusView, imageBoxToScreen, panBy, screenToImage, stepZoom, visibleImageBox, wheelZoomFactor, zoomAround, zoomLabel, zoomTo, MAX_ZOOM, MIN_ZOOM } from './viewMath';
 
 describe('viewMath', () => {
   it('zooming about a point keeps the image pixel under it fixed', () => {
@@ -78,5 +78,17 @@ describe('wheel and trackpad zoom', () => {
     expect(line).toBeGreaterThan(1);
     expect(wheelZoomFactor({ deltaY: -3, deltaMode: 2, ctrlKey: false })).toBeCloseTo(1.25, 12);
     expect(wheelZoomFactor({ deltaY: 10_000, deltaMode: 0, ctrlKey: true })).toBeCloseTo(1 / 1.25, 12);
+  });
+});
+
+describe('focusView', () => {
+  it('centres the box and zooms it to a third of the viewport, at most 800 %', () => {
+    const v = focusView({ x: 100, y: 40, width: 20, height: 10 }, 600, 300);
+    // 600 / (3 * 20) = 10 and 300 / (3 * 10) = 10: capped at 8.
+    expect(v.zoom).toBe(8);
+    expect(v.x + 110 * v.zoom).toBeCloseTo(300);
+    expect(v.y + 45 * v.zoom).toBeCloseTo(150);
+    const big = focusView({ x: 0, y: 0, width: 400, height: 100 }, 600, 300);
+    expect(big.zoom).toBeCloseTo(0.5);
   });
 });

@@ -59,6 +59,17 @@ export function fitView(imageWidth: number, imageHeight: number, viewportWidth: 
   return { zoom, x: (viewportWidth - imageWidth * zoom) / 2, y: (viewportHeight - imageHeight * zoom) / 2 };
 }
 
+/**
+ * A view that centres image rectangle `box` in the viewport, zoomed so that it spans about a third of
+ * the viewport (never beyond 800 %: a few-pixel object needs its surroundings to be found again).
+ */
+export function focusView(box: Box, viewportWidth: number, viewportHeight: number): View {
+  const zoom = clampZoom(Math.min(8, viewportWidth / (3 * Math.max(1, box.width)), viewportHeight / (3 * Math.max(1, box.height))));
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  return { zoom, x: viewportWidth / 2 - cx * zoom, y: viewportHeight / 2 - cy * zoom };
+}
+
 /** Continuous image coordinates of a viewport point. */
 export function screenToImage(view: View, sx: number, sy: number): { x: number; y: number } {
   return { x: (sx - view.x) / view.zoom, y: (sy - view.y) / view.zoom };

@@ -1,10 +1,12 @@
 /// <reference lib="webworker" />
 /**
- * The image worker: decodes files, makes thumbnails, computes instances and encodes exports, so the
+ * The image worker: decodes files, makes thumbnails, recomputes objects when post-processing settings
+ * change, scores against ground truth and encodes exports, so the
  * main thread never stalls on a 4096x4096 TIFF or a ZIP of 50 PNGs. JPEG (and GIF/BMP/WebP) are decoded
  * by the browser here with createImageBitmap + OffscreenCanvas, since src/image has no DOM.
  */
-import { thresholdComponents } from '../image/components';
+import { groundTruthProblem, scoreProbabilities } from '../image/evaluation';
+import { computeImageObjects } from '../image/imageObjects';
 import { decodeImage, isImageDecodeError, ImageDecodeError, needsBrowserDecoder, rasterFromRgba } from '../image/decode';
 import { autoRange, renderToRgba } from '../image/display';
 import { exportFiles, exportZip } from '../image/export';
@@ -77,10 +79,11 @@ async function decode(params: ImageParams<'decode'>): Promise<ImageResult<'decod
   return { pages };
 }
 
-function components(params: ImageParams<'components'>): ImageResult<'components'> {
-  const { probability, width, height, threshold, connectivity, minSize } = params;
-  const c = thresholdComponents(probability, width, height, threshold, { connectivity, minSize });
-  return { labels: c.labels, count: c.count, sizes: c.sizes, foreground: width * height - c.sizes[0] };
+function evaluate(params: ImageParams<'evaluate'>): ImageResult<'evaluate'> {
+  const { probability, width, height, truth, options } = params;
+  const problem = groundTruthProblem(truth, width, height, options.task, options.labelsFormat, options.membraneValue);
+  if (problem) throw Object.assign(new Error(problem), { name: 'GroundTruthError' });
+  return { metrics: probability && scoreProbabilities(probability, truth, options) };
 }
 
 async function run(request: ImageRequest): Promise<{ result: ImageResult<ImageCommand>; transfer: Transferable[] }> {
@@ -89,10 +92,13 @@ async function run(request: ImageRequest): Promise<{ result: ImageResult<ImageCo
       const result = await decode(request.params);
       return { result, transfer: result.pages.map((p) => p.raster.data.buffer as ArrayBuffer) };
     }
-    case 'components': {
-      const result = components(request.params);
-      return { result, transfer: [result.labels.buffer, result.sizes.buffer] };
+    case 'objects': {
+      const { probability, width, height, settings, intensity } = request.params;
+      const result = computeImageObjects(probability, width, height, settings, intensity);
+      return { result, transfer: [result.labels.buffer as ArrayBuffer, result.sizes.buffer as ArrayBuffer] };
     }
+    case 'evaluate':
+      return { result: evaluate(request.params), transfer: [] };
     case 'export': {
       const files = exportFiles(request.params.request);
       return { result: { files }, transfer: files.map((f) => f.bytes.buffer as ArrayBuffer) };

@@ -1,11 +1,14 @@
 /**
- * Typed messages of the image worker (decodeEntry.ts): decoding files, thumbnails, connected components
- * and export encoding, all off the main thread. Every request has an `id` and gets exactly one answer
+ * Typed messages of the image worker (decodeEntry.ts): decoding files, thumbnails, objects after a
+ * change of post-processing settings, scoring against ground truth and export encoding, all off the main thread. Every request has an `id` and gets exactly one answer
  * with that id (`ok` or `error`). Pixel buffers travel in the transfer list where the sender gives them
  * up. Types only: importing this file never pulls worker code into the main bundle.
  */
 
+import type { ScoreOptions } from '../image/evaluation';
 import type { ExportFile, ExportRequest } from '../image/export';
+import type { ImageObjects } from '../image/imageObjects';
+import type { PostProcessing } from '../image/postProcessing';
 import type { ImageDecodeErrorCode } from '../image/errors';
 import type { RasterImage } from '../image/types';
 
@@ -16,16 +19,6 @@ export interface DecodedPage {
   readonly thumbnail: Blob | null;
 }
 
-/** Instances computed from a probability map. */
-export interface ComponentsResult {
-  readonly labels: Uint32Array;
-  readonly count: number;
-  /** sizes[k] = pixels of object k (sizes[0] = background). */
-  readonly sizes: Uint32Array;
-  /** Pixels of kept objects (what NAME_mask.png marks 255). */
-  readonly foreground: number;
-}
-
 /** Parameters and results per command. */
 export interface ImageCommandMap {
   /** Decodes a file (PNG/TIFF here, JPEG/GIF/BMP/WebP through createImageBitmap). */
@@ -33,17 +26,33 @@ export interface ImageCommandMap {
     params: { readonly file: Blob; readonly name: string; readonly thumbnailSize: number };
     result: { readonly pages: DecodedPage[] };
   };
-  /** Threshold + connected components + minimum size. The probability buffer is transferred. */
-  components: {
+  /**
+   * Objects and their measurements from a probability map under post-processing settings (the user
+   * changed the settings; a segmentation's first objects come from the model worker). Buffers transferred.
+   */
+  objects: {
     params: {
       readonly probability: Float32Array;
       readonly width: number;
       readonly height: number;
-      readonly threshold: number;
-      readonly connectivity: 4 | 8;
-      readonly minSize: number;
+      readonly settings: PostProcessing;
+      /** Raw values to measure (W*H): the image's channel mean. */
+      readonly intensity: Float32Array;
     };
-    result: ComponentsResult;
+    result: ImageObjects;
+  };
+  /**
+   * Scores a probability map against a ground-truth label image (src/image/evaluation.ts, as `npm run
+   * evaluate`). Unusable ground truth (wrong size, nothing of a class) is an error named
+   * `GroundTruthError` whose message says why.
+   */
+  evaluate: {
+    /**
+     * `probability` is the image's map (width x height); the truth must have the same size. Without a
+     * probability (null: not segmented yet) the truth is only checked, and `metrics` is null.
+     */
+    params: { readonly probability: Float32Array | null; readonly width: number; readonly height: number; readonly truth: RasterImage; readonly options: ScoreOptions };
+    result: { readonly metrics: Record<string, number> | null };
   };
   /** The export files of one image (PNG encoding is the slow part). */
   export: {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { computeImageObjects } from '../image/imageObjects';
 import { defaultNormalization, normalizePlane } from '../image/normalize';
 import type { TrainingRecipe } from '../model/recipe';
 import { segmentPlane, type SegmentResult } from '../model/segment';
@@ -181,7 +182,8 @@ export function createModelHandlers(state: ModelState): Handlers {
       return { removed: known };
     },
 
-    segment: async ({ modelId, image, options }, ctx) => {
+    segment: async (params, ctx) => {
+      const { modelId, image, options } = params;
       if (image.data.length !== image.width * image.height) {
         throw new RangeError(`image data has ${image.data.length} values for ${image.width}x${image.height} pixels`);
       }
@@ -201,6 +203,10 @@ export function createModelHandlers(state: ModelState): Handlers {
           onProgress: (p) => ctx.progress({ tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs: p.etaMs }),
         });
         ctx.transfer(result.probabilities.buffer as ArrayBuffer);
+        // Objects are made here, where the probability already is (not in a second worker after a round
+        // trip through the main thread); the raw plane is what they are measured on unless told otherwise.
+        const objects = params.objects && computeImageObjects(result.probabilities, result.width, result.height, params.objects.settings, params.objects.intensity ?? image.data);
+        if (objects) ctx.transfer(objects.labels.buffer as ArrayBuffer, objects.sizes.buffer as ArrayBuffer);
         return {
           width: result.width,
           height: result.height,
@@ -208,6 +214,7 @@ export function createModelHandlers(state: ModelState): Handlers {
           tile: tileReport(result),
           ms: performance.now() - start,
           backend: tf.getBackend() as BackendName,
+          ...(objects ? { objects } : {}),
         };
       } finally {
         lease.release();

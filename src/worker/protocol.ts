@@ -8,6 +8,8 @@
  * worker code into the main bundle.
  */
 
+import type { ImageObjects } from '../image/imageObjects';
+import type { PostProcessing } from '../image/postProcessing';
 import type { FineTuneProgress, ValidationPoint, ValidationScore } from '../model/fineTuneTypes';
 import type { FineTuneRecipe, TrainingRecipe } from '../model/recipe';
 import type { ModelCard, UnetConfig } from '../model/types';
@@ -124,6 +126,13 @@ export interface PlaneMessage {
   readonly width: number;
   readonly height: number;
   readonly data: Float32Array;
+}
+
+/** Objects wanted with a segmentation: how to make them, and what to measure their intensity on. */
+export interface ObjectsRequest {
+  readonly settings: PostProcessing;
+  /** Raw values to measure (W*H, e.g. the mean of an RGB image's channels); default: the segmented plane. */
+  readonly intensity?: Float32Array;
 }
 
 /** Tile geometry and memory figures of a segmentation, shown in the UI. */
@@ -253,11 +262,23 @@ export interface CommandMap {
     result: { readonly removed: boolean };
     progress: never;
   };
-  /** Overlap-tile segmentation of one image with model `modelId` (served between training steps during a fine-tune). */
+  /**
+   * Overlap-tile segmentation of one image with model `modelId` (served between training steps during a
+   * fine-tune). With `objects`, the worker also computes the objects and their measurements from the
+   * probability it already holds (src/image/imageObjects.ts), so the map need not go to another worker.
+   */
   segment: {
-    params: { readonly modelId: string; readonly image: PlaneMessage; readonly options: SegmentOptions };
-    /** `probabilities` is H*W foreground probability (transferred). */
-    result: { readonly width: number; readonly height: number; readonly probabilities: Float32Array; readonly tile: TileReport; readonly ms: number; readonly backend: BackendName };
+    params: { readonly modelId: string; readonly image: PlaneMessage; readonly options: SegmentOptions; readonly objects?: ObjectsRequest };
+    /** `probabilities` is H*W foreground probability; it and the objects' labels and sizes are transferred. */
+    result: {
+      readonly width: number;
+      readonly height: number;
+      readonly probabilities: Float32Array;
+      readonly tile: TileReport;
+      readonly ms: number;
+      readonly backend: BackendName;
+      readonly objects?: ImageObjects;
+    };
     progress: { readonly tilesDone: number; readonly tilesTotal: number; readonly etaMs: number };
   };
   /**
@@ -378,5 +399,8 @@ export type WorkerResponse =
   | { readonly type: 'event'; readonly event: WorkerEvent };
 
 export type { ModelCard, UnetConfig } from '../model/types';
+export type { ImageObjects } from '../image/imageObjects';
+export type { ObjectMeasurement } from '../image/measure';
+export type { PostProcessing } from '../image/postProcessing';
 export type { FineTuneRecipe, TrainingRecipe } from '../model/recipe';
 export type { FineTuneProgress, ValidationPoint, ValidationScore } from '../model/fineTuneTypes';

@@ -4,9 +4,11 @@ import { ErrorBoundary } from './ErrorBoundary';
 import { ImageList } from './ImageList';
 import { ModelPanel } from './ModelPanel';
 import { DisplayPanel } from './panels/DisplayPanel';
+import { EvaluationPanel } from './panels/EvaluationPanel';
 import { ExportPanel } from './panels/ExportPanel';
 import { InstancesPanel } from './panels/InstancesPanel';
 import { LabelsPanel } from './panels/LabelsPanel';
+import { MeasurementsPanel } from './panels/MeasurementsPanel';
 import { OverlaysPanel } from './panels/OverlaysPanel';
 import { SegmentPanel } from './panels/SegmentPanel';
 import { TrainPanel } from './TrainPanel';
@@ -45,6 +47,8 @@ export function Workspace() {
           {hasImages && (
             <>
               <InstancesPanel />
+              <MeasurementsPanel />
+              <EvaluationPanel />
               <LabelsPanel />
             </>
           )}

@@ -6,6 +6,7 @@ import { useCompositor } from '../../viewer/useCompositor';
 import { useViewerInput } from '../../viewer/useViewerInput';
 import { useViewerLayers } from '../../viewer/useViewerLayers';
 import { CursorReadout } from './CursorReadout';
+import { ObjectHighlight } from './ObjectHighlight';
 import { ViewerToolbar } from './ViewerToolbar';
 
 /** The image viewer: toolbar, canvas with layers, brush outline and cursor readout. */
@@ -40,6 +41,7 @@ export function Viewer() {
       >
         <canvas ref={canvasRef} className="viewer-canvas" data-testid="viewer-canvas" />
         <div ref={brushRef} className="brush-cursor" aria-hidden="true" />
+        <ObjectHighlight />
         <CursorReadout />
       </div>
     </section>

@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
+import { unzipSync } from 'fflate';
 
 /*
  * Shared steps of the app's e2e tests: start the app on a backend, drop files, and paint or read at image
@@ -43,4 +48,26 @@ export async function probabilityAt(page: Page, x: number, y: number): Promise<n
   const readout = page.getByTestId('readout-probability');
   await expect(readout).toHaveText(/^\d\.\d{3}$/);
   return Number(await readout.textContent());
+}
+
+/** Clicks `testId` and returns the entries of the ZIP it downloads. */
+export async function downloadZip(page: Page, testId: string): Promise<Record<string, Uint8Array>> {
+  const download = page.waitForEvent('download');
+  await page.getByTestId(testId).click();
+  return unzipSync(new Uint8Array(readFileSync(await (await download).path())));
+}
+
+/**
+ * Runs `npm run evaluate` (cli/evaluate.ts through tsx) in Node on the given arguments plus `--json`, and
+ * resolves with its report's metrics of the first image. Start it early: it runs while the browser works.
+ */
+export function evaluateWithCli(args: readonly string[]): Promise<Record<string, number>> {
+  const out = path.join(mkdtempSync(path.join(tmpdir(), 'unet-evaluate-')), 'report.json');
+  return new Promise((resolve, reject) => {
+    execFile('npx', ['tsx', 'cli/evaluate.ts', ...args, '--json', out], { timeout: 170_000 }, (error, _stdout, stderr) => {
+      if (error) return reject(new Error(`evaluate failed: ${error.message}\n${stderr}`));
+      const report = JSON.parse(readFileSync(out, 'utf8')) as { images: Record<string, number>[] };
+      resolve(report.images[0]);
+    });
+  });
 }

@@ -30,8 +30,17 @@ export function modelSettings(state: SettingsReader, modelId: string | null): Po
   const own = state.postProcessing[modelId];
   if (own) return own;
   const loaded = state.loaded[modelId] ?? (state.model?.id === modelId ? state.model : null);
-  return loaded ? modelPostProcessing(loaded.card) : null;
+  if (!loaded) return null;
+  // One object per card: React selectors compare by identity, and a fresh default each call would loop.
+  let settings = cardSettings.get(loaded.card);
+  if (!settings) {
+    settings = modelPostProcessing(loaded.card);
+    cardSettings.set(loaded.card, settings);
+  }
+  return settings;
 }
+
+const cardSettings = new WeakMap<object, PostProcessing>();
 
 export const createPostProcessingSlice: StateCreator<StudioState, [], [], PostProcessingSlice> = (set, get) => {
   const store = (modelId: string, next: PostProcessing | null): void => {

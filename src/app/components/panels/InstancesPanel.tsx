@@ -1,5 +1,5 @@
 import type { PostProcessing } from '../../../worker/protocol';
-import { imageModelId, imageSettings, isSegmented } from '../../../state/predictions';
+import { currentInstancesKey, imageModelId, imageSettings, isSegmented } from '../../../state/predictions';
 import { useStudio } from '../../../state/store';
 import { Section } from './Section';
 
@@ -48,6 +48,7 @@ export function InstancesPanel() {
   const plain = useStudio((s) => s.usePlainPostProcessing);
   const summary = useStudio((s) => (s.selectedId ? s.instances[s.selectedId] : undefined));
   const hasPrediction = useStudio((s) => isSegmented(s, s.selectedId));
+  const wantedKey = useStudio((s) => (s.selectedId ? currentInstancesKey(s, s.selectedId) : null));
   const set = (change: Partial<PostProcessing>) => modelId && setSettings(modelId, change);
   const cells = settings?.objects === 'cells';
 
@@ -55,7 +56,7 @@ export function InstancesPanel() {
     <Section title="Objects" testId="instances-panel" aside={settings && <span className="muted tiny" data-testid="objects-kind">{cells ? 'EM cells' : 'objects'}</span>}>
       <div className="stat-row">
         <div className="stat">
-          <span className="stat-value" data-testid="object-count" data-value={summary?.count ?? ''}>
+          <span className="stat-value" data-testid="object-count" data-value={summary?.count ?? ''} data-fresh={summary !== undefined && summary.key === wantedKey}>
             {summary ? summary.count.toLocaleString() : '–'}
           </span>
           <span className="muted tiny">{cells ? 'cells' : 'objects'}</span>

@@ -25,10 +25,11 @@ export function ExportPanel() {
         {image ? (
           <>
             <code>{image.exportName}_mask.png</code>, <code>_labels.png</code> (16-bit ids), <code>_prob.png</code>, <code>_preview.png</code>,{' '}
-            <code>_painted.png</code> (0 unlabelled, 1 {classes[0].name}, 2 {classes[1].name}) — all {image.width}×{image.height}.
+            <code>_painted.png</code> (0 unlabelled, 1 {classes[0].name}, 2 {classes[1].name}) — all {image.width}×{image.height} — and the
+            objects as <code>_objects.csv</code> and an ImageJ <code>_RoiSet.zip</code>.
           </>
         ) : (
-          'Masks, instance labels, probabilities, a colour preview and painted labels, as PNG.'
+          'Masks, instance labels, probabilities, a colour preview and painted labels as PNG; the objects as CSV and an ImageJ RoiSet.'
         )}
       </p>
       <div className="row">

@@ -7,7 +7,7 @@ import { Section } from './Section';
 function overlayNames(classes: readonly [string, string]): Record<OverlayKind, { label: string; key: string; what: string }> {
   return {
     probability: { label: 'Probability', key: 'P', what: `Probability of ${classes[1]} from the model (violet low, orange high)` },
-    outline: { label: 'Outline', key: 'O', what: 'Contours of the objects of the mask (threshold, minimum size)' },
+    outline: { label: 'Outline', key: 'O', what: 'Contours of the objects (as the Objects panel makes them)' },
     instances: { label: 'Objects', key: 'I', what: 'Each object in its own colour' },
     labels: { label: 'Labels', key: 'L', what: `Your painted ${classes[0]} / ${classes[1]} labels` },
   };

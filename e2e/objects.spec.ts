@@ -70,6 +70,15 @@ test('objects: settings re-label, the table sorts and locates, the ZIP has CSV +
   const table = page.getByTestId('measure-table');
   await expect(table).toHaveAttribute('data-rows', String(objects));
   await expect(page.getByTestId('measure-row')).toHaveCount(objects);
+  // Thirteen columns scroll inside the panel; the page never widens.
+  const fit = await page.evaluate(() => ({
+    table: document.querySelector('.table-scroll')!.getBoundingClientRect().right,
+    panel: document.querySelector('aside.panel')!.getBoundingClientRect().right,
+    page: document.documentElement.scrollWidth,
+    window: window.innerWidth,
+  }));
+  expect(fit.table).toBeLessThanOrEqual(fit.panel);
+  expect(fit.page).toBeLessThanOrEqual(fit.window);
   await page.getByTestId('sort-area').click();
   await page.getByTestId('sort-area').click();
   await expect(page.getByTestId('sort-area')).toHaveAttribute('aria-sort', 'descending');
@@ -91,6 +100,8 @@ test('objects: settings re-label, the table sorts and locates, the ZIP has CSV +
   const at = await imagePoint(page, cx - 0.5, cy - 0.5);
   expect(Math.abs(at.x - (box.x + box.width / 2))).toBeLessThan(2);
   expect(Math.abs(at.y - (box.y + box.height / 2))).toBeLessThan(2);
+
+  await page.screenshot({ path: test.info().outputPath('located-object.png') });
 
   // "This image": the ZIP holds the measurement CSV (one line per object) and a RoiSet of ImageJ ROIs.
   const zip = await downloadZip(page, 'export-current');
@@ -117,6 +128,8 @@ test('objects: settings re-label, the table sorts and locates, the ZIP has CSV +
   const inApp = await appMetrics(page);
   const fromCli = await cli;
   test.info().annotations.push({ type: 'metrics', description: JSON.stringify({ app: inApp, cli: fromCli }) });
+  await page.getByTestId('evaluation-panel').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: test.info().outputPath('evaluated.png') });
   // Browser and Node probabilities differ by ~1e-5, which may flip the odd pixel lying that close to the
   // threshold: pixel metrics may then differ by a few pixels of 9216 (1e-3), and the matching of at most
   // one object (AP, F1, precision, recall move by at most one object's share, 1 / objects).

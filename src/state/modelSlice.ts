@@ -28,6 +28,8 @@ export interface SegmentCallOptions {
   readonly modelId?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: Progress<'segment'>) => void;
+  /** On cancel, reject with the finished tiles (see partialResult of worker/client) instead of nothing. */
+  readonly keepPartial?: boolean;
 }
 
 export interface ModelSlice {
@@ -175,6 +177,7 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
         signal: options.signal,
         transfer: [plane.data.buffer as ArrayBuffer],
         onProgress: options.onProgress,
+        keepPartial: options.keepPartial,
       },
     );
     set({ lastTile: result.tile });

@@ -256,8 +256,19 @@ export interface CommandMap {
   /** Overlap-tile segmentation of one image with model `modelId` (served between training steps during a fine-tune). */
   segment: {
     params: { readonly modelId: string; readonly image: PlaneMessage; readonly options: SegmentOptions };
-    /** `probabilities` is H*W foreground probability (transferred). */
-    result: { readonly width: number; readonly height: number; readonly probabilities: Float32Array; readonly tile: TileReport; readonly ms: number; readonly backend: BackendName };
+    /**
+     * `probabilities` is H*W foreground probability (transferred). `partial` is set only on the answer to a
+     * cancelled run: the finished tiles hold their final values, the rest are NaN.
+     */
+    result: {
+      readonly width: number;
+      readonly height: number;
+      readonly probabilities: Float32Array;
+      readonly tile: TileReport;
+      readonly ms: number;
+      readonly backend: BackendName;
+      readonly partial?: { readonly tilesDone: number; readonly tilesTotal: number };
+    };
     progress: { readonly tilesDone: number; readonly tilesTotal: number; readonly etaMs: number };
   };
   /**
@@ -374,8 +385,11 @@ export type WorkerResponse =
   | { [K in CommandName]: { readonly type: 'result'; readonly id: number; readonly command: K; readonly result: Result<K> } }[CommandName]
   | { [K in CommandName]: { readonly type: 'progress'; readonly id: number; readonly command: K; readonly progress: Progress<K> } }[CommandName]
   | { readonly type: 'error'; readonly id: number; readonly error: WorkerErrorInfo }
-  | { readonly type: 'cancelled'; readonly id: number }
+  | { readonly type: 'cancelled'; readonly id: number; readonly partial?: PartialAnswer }
   | { readonly type: 'event'; readonly event: WorkerEvent };
+
+/** What a cancelled job had finished (today: the done tiles of a segmentation), sent with `cancelled`. */
+export type PartialAnswer = { [K in CommandName]: { readonly command: K; readonly result: Result<K> } }[CommandName];
 
 export type { ModelCard, UnetConfig } from '../model/types';
 export type { FineTuneRecipe, TrainingRecipe } from '../model/recipe';

@@ -27,7 +27,7 @@ export { legalTileOutputAtLeast, legalTileOutputAtMost, minTileOutput, planShape
 export type { PlanShape, Tile, TilePlan } from './tiling';
 export { budgetFromLimits, chooseTile, estimateForwardBytes, forwardTrace, parameterCount } from './memoryBudget';
 export type { ChooseTileArgs, DeviceLimits, ForwardEstimate, MemoryBudget, TileChoice, TraceNode } from './memoryBudget';
-export { isOutOfMemoryError, segmentPlane } from './segment';
+export { isOutOfMemoryError, PartialSegmentationError, segmentPlane } from './segment';
 export type { BackoffEvent, ForwardFn, SegmentOptions, SegmentProgress, SegmentResult } from './segment';
 export { AbortError, isAbortError, throwIfAborted } from './abort';
 export type { AbortSignalLike } from './abort';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FloatPlane } from '../image/types';
 import { AbortError } from './abort';
 import { mirrorPad } from './mirror';
-import { isOutOfMemoryError, segmentPlane } from './segment';
+import { isOutOfMemoryError, PartialSegmentationError, segmentPlane } from './segment';
 import type { SegmentProgress } from './segment';
 import { legalTileOutputAtLeast } from './tiling';
 import type { Segmenter, UnetConfig } from './types';
@@ -202,6 +202,43 @@ describe('segmentPlane behaviour', () => {
     await expect(run).rejects.toBeInstanceOf(AbortError);
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
     expect(batches).toBe(2);
+  });
+
+  it('hands back the finished tiles of a cancelled run: exact where done, NaN elsewhere', async () => {
+    const plane = randomPlane(80, 80, 5);
+    const full = await segmentPlane(segmenter, plane, { tileOutput: 20, batch: 2 });
+    expect(full.probabilities.some(Number.isNaN)).toBe(false);
+    const controller = new AbortController();
+    let batches = 0;
+    const error = await segmentPlane(segmenter, plane, {
+      tileOutput: 20,
+      batch: 2,
+      signal: controller.signal,
+      onProgress: () => {
+        if (++batches === 3) controller.abort();
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PartialSegmentationError);
+    const partial = error as PartialSegmentationError;
+    expect(partial.name).toBe('AbortError');
+    expect([partial.tilesDone, partial.tilesTotal]).toEqual([6, full.tile.tiles]);
+    expect(partial.result.tile).toEqual(full.tile);
+    let done = 0;
+    for (let k = 0; k < full.probabilities.length; k++) {
+      if (Number.isNaN(partial.result.probabilities[k])) continue;
+      done++;
+      expect(partial.result.probabilities[k]).toBe(full.probabilities[k]);
+    }
+    // Six 20x20 output tiles of an 80x80 image: 2400 pixels done, 4000 left as NaN.
+    expect(done).toBe(6 * 20 * 20);
+  });
+
+  it('cancels with a plain AbortError when no tile has finished', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const error = await segmentPlane(segmenter, randomPlane(40, 40, 6), { tileOutput: 20, signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error).not.toBeInstanceOf(PartialSegmentationError);
   });
 
   it('rejects bad input clearly', async () => {

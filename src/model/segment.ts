@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FloatPlane } from '../image/types';
 import type { AbortSignalLike } from './abort';
-import { throwIfAborted } from './abort';
+import { AbortError, throwIfAborted } from './abort';
 import { budgetFromLimits, chooseTile, estimateForwardBytes } from './memoryBudget';
 import { extractMirroredWindow } from './mirror';
 import { legalTileOutputAtMost, planShape, planTiles } from './tiling';
@@ -94,6 +94,22 @@ export interface SegmentResult {
   readonly timing: { readonly totalMs: number; readonly forwardMs: number };
 }
 
+/**
+ * A segmentation cancelled after some tiles finished: those pixels hold their final values (the same a full
+ * run gives), the rest are NaN, so a caller can show or keep what was done instead of discarding it.
+ */
+export class PartialSegmentationError extends AbortError {
+  constructor(
+    /** The run so far: `probabilities` final where a tile finished, NaN elsewhere. */
+    readonly result: SegmentResult,
+    readonly tilesDone: number,
+    readonly tilesTotal: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`Segmentation was cancelled after ${tilesDone} of ${tilesTotal} tiles`, options);
+  }
+}
+
 /** Recognises allocation failures of the WebGPU, WebGL, wasm and CPU backends by type or message. */
 export function isOutOfMemoryError(error: unknown): boolean {
   if (!(error instanceof Error) && !(typeof error === 'object' && error !== null && 'message' in error)) return false;
@@ -172,9 +188,12 @@ export async function segmentPlane(
   const forward: ForwardFn = options.forward ?? ((x) => segmenter.predictTile(x));
   const run: ForwardFn = options.tta ? (x) => ttaPredict(forward, x) : forward;
   const yieldFn = options.yieldFn ?? defaultYield;
-  const probabilities = new Float32Array(width * height);
+  // NaN marks "not predicted yet": a cancelled run hands back the finished tiles (PartialSegmentationError).
+  const probabilities = new Float32Array(width * height).fill(Number.NaN);
   const start = tf.util.now();
   let forwardMs = 0;
+  /** Forward time of the plan running now, counted into a partial result's timing. */
+  let spentSoFar = 0;
   let backoffs = 0;
 
   for (;;) {
@@ -182,27 +201,7 @@ export async function segmentPlane(
     const plan = planTiles(config, height, width, tileOutput);
     try {
       forwardMs += await runPlan(plan, batch);
-      return {
-        probabilities,
-        width,
-        height,
-        tile: {
-          inputSize: Math.max(plan.inputHeight, plan.inputWidth),
-          outputSize: Math.max(plan.outputHeight, plan.outputWidth),
-          inputHeight: plan.inputHeight,
-          inputWidth: plan.inputWidth,
-          outputHeight: plan.outputHeight,
-          outputWidth: plan.outputWidth,
-          batch,
-          tiles: plan.tiles.length,
-        },
-        estimateBytes: estimateForwardBytes(config, plan.inputHeight, plan.inputWidth, Math.min(batch, plan.tiles.length), options.tta)
-          .peakBytes,
-        budgetBytes,
-        backoffs,
-        waste: plan.waste,
-        timing: { totalMs: tf.util.now() - start, forwardMs },
-      };
+      return resultOf(plan);
     } catch (error) {
       if (!isOutOfMemoryError(error)) throw error;
       // Start the image again with the smaller tile. Finished tiles are recomputed: the failure comes on
@@ -228,6 +227,29 @@ export async function segmentPlane(
     }
   }
 
+  function resultOf(plan: TilePlan): SegmentResult {
+    return {
+      probabilities,
+      width,
+      height,
+      tile: {
+        inputSize: Math.max(plan.inputHeight, plan.inputWidth),
+        outputSize: Math.max(plan.outputHeight, plan.outputWidth),
+        inputHeight: plan.inputHeight,
+        inputWidth: plan.inputWidth,
+        outputHeight: plan.outputHeight,
+        outputWidth: plan.outputWidth,
+        batch,
+        tiles: plan.tiles.length,
+      },
+      estimateBytes: estimateForwardBytes(config, plan.inputHeight, plan.inputWidth, Math.min(batch, plan.tiles.length), options.tta).peakBytes,
+      budgetBytes,
+      backoffs,
+      waste: plan.waste,
+      timing: { totalMs: tf.util.now() - start, forwardMs: forwardMs + spentSoFar },
+    };
+  }
+
   function canPlan(out: number): boolean {
     try {
       planShape(config, height, width, out);
@@ -247,6 +269,10 @@ export async function segmentPlane(
     const planStart = tf.util.now();
     let spent = 0;
     for (let i = 0; i < tiles.length; i += batchSize) {
+      if (i > 0 && options.signal?.aborted) {
+        spentSoFar = spent;
+        throw new PartialSegmentationError(resultOf(plan), i, tiles.length, { cause: options.signal.reason });
+      }
       throwIfAborted(options.signal, 'Segmentation');
       const group = tiles.slice(i, i + batchSize);
       const data = new Float32Array(group.length * ih * iw * channels);

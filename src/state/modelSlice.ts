@@ -30,6 +30,8 @@ export interface SegmentCallOptions {
   readonly onProgress?: (progress: Progress<'segment'>) => void;
   /** Also make the objects (and measure them) in the model worker; its intensity buffer is transferred. */
   readonly objects?: ObjectsRequest;
+  /** On cancel, reject with the finished tiles (see partialResult of worker/client) instead of nothing. */
+  readonly keepPartial?: boolean;
 }
 
 export interface ModelSlice {
@@ -177,6 +179,7 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
         signal: options.signal,
         transfer: [plane.data.buffer as ArrayBuffer, ...(options.objects?.intensity ? [options.objects.intensity.buffer as ArrayBuffer] : [])],
         onProgress: options.onProgress,
+        keepPartial: options.keepPartial,
       },
     );
     set({ lastTile: result.tile });

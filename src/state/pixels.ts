@@ -36,13 +36,26 @@ export interface ImagePixels {
   preview: Float32Array | null;
   /** A ground-truth label image the user loaded to score the prediction against (evaluationSlice.ts). */
   truth?: RasterImage;
+  /**
+   * What a cancelled segmentation had finished (NaN where no tile ran), shown until the image is segmented;
+   * never exported or counted as a result.
+   */
+  partial: PartialPrediction | null;
+}
+
+/** The finished tiles of a cancelled segmentation under prediction key `key`. */
+export interface PartialPrediction {
+  readonly key: string;
+  readonly probabilities: Float32Array;
+  readonly tilesDone: number;
+  readonly tilesTotal: number;
 }
 
 const registry = new Map<string, ImagePixels>();
 
 /** Registers a decoded image. */
 export function addPixels(id: string, raster: RasterImage): ImagePixels {
-  const entry: ImagePixels = { raster, labels: null, history: createHistory(), predictions: new Map(), instances: null, heldOut: null, preview: null };
+  const entry: ImagePixels = { raster, labels: null, history: createHistory(), predictions: new Map(), instances: null, heldOut: null, preview: null, partial: null };
   registry.set(id, entry);
   return entry;
 }

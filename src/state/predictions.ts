@@ -1,6 +1,6 @@
 import { instancesKey, modelKey, predictionKey } from './keys';
 import type { PostProcessing } from '../image/postProcessing';
-import { getPixels, type InstanceBuffers } from './pixels';
+import { getPixels, type InstanceBuffers, type PartialPrediction } from './pixels';
 import { modelSettings } from './postProcessingSlice';
 import type { StudioState } from './store';
 
@@ -72,12 +72,19 @@ export function isSegmented(state: Reader & Pick<StudioState, 'segmented'>, id: 
 
 /**
  * The probability map the viewer shows for image `id`: during a fine-tune, the live preview of the weights
- * being trained (where one was made), else the cached prediction of the current model.
+ * being trained (where one was made), else the cached prediction of the current model, else the finished
+ * part of a cancelled segmentation with that model (NaN where it did not get to).
  */
 export function shownProbability(state: Reader & Pick<StudioState, 'trainRun'>, id: string): Float32Array | null {
   if (state.trainRun) {
     const preview = getPixels(id)?.preview;
     if (preview) return preview;
   }
-  return currentPrediction(state, id);
+  return currentPrediction(state, id) ?? currentPartial(state, id)?.probabilities ?? null;
+}
+
+/** The finished tiles of a cancelled segmentation of image `id` with its current model, if any. */
+export function currentPartial(state: Reader, id: string): PartialPrediction | null {
+  const partial = getPixels(id)?.partial;
+  return partial && partial.key === currentPredictionKey(state, id) ? partial : null;
 }

@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ExportRequest } from '../image/export';
-import type { WorkerClient } from '../worker/client';
+import { CancelledError, type WorkerClient } from '../worker/client';
 import type { CommandName, LoadedModel, Params, Result } from '../worker/protocol';
 import { setWorkerClient } from './client';
 import type { ImageEntry } from './imagesSlice';
 import { setImageWorker } from './imageWorker';
 import { addPixels, getPixels, removePixels } from './pixels';
-import { currentInstancesKey, currentPredictionKey } from './predictions';
+import { currentInstancesKey, currentPredictionKey, exportPrediction, shownProbability } from './predictions';
 import { useStudio } from './store';
 
 /*
@@ -29,7 +29,7 @@ function entry(id: string, modelId: string): ImageEntry {
 const abortError = () => Object.assign(new Error('Cancelled'), { name: 'AbortError' });
 
 /** A worker whose segmentation of image number `hangAt` (1-based) waits until it is cancelled. */
-function scriptedWorker(hangAt = 0) {
+function scriptedWorker(hangAt = 0, finishedRows = 0) {
   const segments: string[] = [];
   const loads: string[] = [];
   const client: WorkerClient = {
@@ -46,7 +46,13 @@ function scriptedWorker(hangAt = 0) {
         const value = modelId === 'em' ? 0.75 : 0.25;
         const result = { width: W, height: H, probabilities: new Float32Array(W * H).fill(value), tile: null, ms: 1, backend: 'cpu' } as unknown as Result<K>;
         if (segments.length !== hangAt) return Promise.resolve(result);
-        return new Promise((_, reject) => options.signal?.addEventListener('abort', () => reject(abortError())));
+        // With finishedRows, the cancel answers with the first rows done (as tiles would be) and NaN below.
+        const cancelled = () => {
+          if (finishedRows === 0) return abortError();
+          const probabilities = new Float32Array(W * H).fill(Number.NaN).fill(value, 0, finishedRows * W);
+          return new CancelledError({ command: 'segment', result: { ...(result as Result<'segment'>), probabilities, partial: { tilesDone: 1, tilesTotal: 3 } } });
+        };
+        return new Promise((_, reject) => options.signal?.addEventListener('abort', () => reject(cancelled())));
       }
       return Promise.reject(new Error(`unexpected ${type}`));
     },
@@ -119,6 +125,31 @@ describe('segmentation with per-image models', () => {
     expect(Object.keys(state.segmented)).toEqual(['a']);
     expect(getPixels('a')!.predictions.size).toBe(1);
     expect(state.statusText).toMatch(/cancelled after 1 of 3/);
+  });
+
+  it('a cancel that kept finished tiles shows them on that image, but never exports or counts them as segmented', async () => {
+    const worker = scriptedWorker(1, 2);
+    setWorkerClient(worker.client);
+    reset([entry('a', 'em'), entry('b', 'nuclei')]);
+    const running = useStudio.getState().segmentImages(['a', 'b']);
+    await expect.poll(() => worker.segments.length).toBe(1);
+    useStudio.getState().cancelSegmentation();
+    await running;
+    const state = useStudio.getState();
+    const shown = shownProbability(state, 'a');
+    expect(shown?.slice(0, 2 * W).every((p) => p === 0.75)).toBe(true);
+    expect(shown?.slice(2 * W).every(Number.isNaN)).toBe(true);
+    expect(state.segmented).toEqual({});
+    expect(exportPrediction(state, 'a')).toBeNull();
+    expect(state.statusText).toMatch(/finished 1 of 3 tiles of a\.png are shown/);
+    // Choosing another model for the image hides the other model's unfinished map.
+    useStudio.setState({ images: state.images.map((i) => (i.id === 'a' ? { ...i, modelId: 'nuclei' } : i)), loaded: { nuclei: loaded('nuclei') } });
+    expect(shownProbability(useStudio.getState(), 'a')).toBeNull();
+    // Segmenting the image again replaces the unfinished map with the whole result.
+    useStudio.setState({ images: state.images });
+    await useStudio.getState().segmentImages(['a']);
+    expect(getPixels('a')!.partial).toBeNull();
+    expect(shownProbability(useStudio.getState(), 'a')?.every((p) => p === 0.75)).toBe(true);
   });
 
   it('All as ZIP exports every segmented image with its own model\'s result, whichever model is selected', async () => {

@@ -5,6 +5,7 @@ import type { PostProcessing } from '../image/postProcessing';
 import type { RasterImage } from '../image/types';
 import type { ObjectsRequest } from '../worker/protocol';
 import { createSpeedMemory, estimateRemainingMs } from './eta';
+import { partialResult } from '../worker/client';
 import { getImageWorker } from './imageWorker';
 import { getPixels } from './pixels';
 import { instancesKey } from './keys';
@@ -63,6 +64,13 @@ let controller: AbortController | null = null;
 /** Speeds of earlier runs: the ETA of a run of single-tile images is there from its first image. */
 const speeds = createSpeedMemory();
 let instancesTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** The image whose finished tiles a cancel kept, for the status line. */
+interface CancelledPart {
+  readonly name: string;
+  readonly tilesDone: number;
+  readonly tilesTotal: number;
+}
 
 function isAbort(error: unknown): boolean {
   return error instanceof Error && error.name === 'AbortError';
@@ -139,6 +147,16 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
     const flops = get().model?.card.flopsPer512;
     const flopsPerPixel = flops ? ((tta ? 8 : 1) * flops) / (512 * 512) : null;
     const priorMsPerPixel = speeds.msPerPixel(modelKey, flopsPerPixel);
+    let cancelledPart: CancelledPart | null = null;
+    /** A cancel keeps the finished tiles of the image being segmented, to show (not to export). */
+    const keepFinishedTiles = (id: string, key: string, error: unknown): CancelledPart | null => {
+      const partial = partialResult(error, 'segment');
+      const px = getPixels(id);
+      if (!partial?.partial || !px) return null;
+      px.partial = { key, probabilities: partial.probabilities, ...partial.partial };
+      set((s) => ({ predictionVersion: s.predictionVersion + 1 }));
+      return { name: get().images.find((i) => i.id === id)?.name ?? id, ...partial.partial };
+    };
     try {
       for (let k = 0; k < todo.length && !run.signal.aborted; k++) {
         const id = todo[k];
@@ -159,6 +177,7 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
             modelId: imageModelId(get(), id) ?? undefined,
             objects: settings ? objectsRequest(px.raster, image.channel, settings) : undefined,
             signal: run.signal,
+            keepPartial: true,
             onProgress: (p) => {
               const fraction = p.tilesTotal > 0 ? p.tilesDone / p.tilesTotal : 0;
               const etaMs = estimateRemainingMs({
@@ -178,6 +197,7 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
           }
           if (!getPixels(id)) continue;
           px.predictions.set(key, result.probabilities);
+          px.partial = null;
           donePixels += image.width * image.height;
           doneMs += performance.now() - imageStart;
           speeds.record(modelKey, doneMs, donePixels, flopsPerPixel);
@@ -189,7 +209,10 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
           if (result.objects && settings) storeObjects(set, id, instancesKey(key, settings), result.objects);
           if (id === get().selectedId) get().scheduleInstances(id, 0);
         } catch (error) {
-          if (isAbort(error)) break;
+          if (isAbort(error)) {
+            cancelledPart = keepFinishedTiles(id, key, error);
+            break;
+          }
           failed++;
           get().notify('error', `Could not segment ${image.name}: ${error instanceof Error ? error.message : String(error)}`);
         }
@@ -199,7 +222,10 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
       set({ segRun: null });
     }
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    if (run.signal.aborted) get().setStatus(`Segmentation cancelled after ${finished} of ${todo.length} image${todo.length === 1 ? '' : 's'}.`);
+    if (run.signal.aborted) {
+      const shown = cancelledPart ? ` The finished ${cancelledPart.tilesDone} of ${cancelledPart.tilesTotal} tiles of ${cancelledPart.name} are shown; Segment finishes it.` : '';
+      get().setStatus(`Segmentation cancelled after ${finished} of ${todo.length} image${todo.length === 1 ? '' : 's'}.${shown}`);
+    }
     else {
       const tile = get().lastTile;
       const tileText = tile ? ` Tile ${tile.inputSize}→${tile.outputSize} px, batch ${tile.batch}.` : '';

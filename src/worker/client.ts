@@ -1,10 +1,31 @@
-import type { CommandName, Params, Progress, Result, WorkerEvent, WorkerRequest, WorkerResponse } from './protocol';
+import type { CommandName, PartialAnswer, Params, Progress, Result, WorkerEvent, WorkerRequest, WorkerResponse } from './protocol';
 
 /** Options of one call: cancellation, progress, and buffers to move (not copy) to the worker. */
 export interface CallOptions<K extends CommandName> {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: Progress<K>) => void;
   readonly transfer?: readonly ArrayBuffer[];
+  /**
+   * On abort, wait for the worker's answer instead of rejecting at once: a job that finished part of its
+   * work (a segmentation's done tiles) rejects with a CancelledError carrying it, and one that finished
+   * before the cancel arrived resolves with its full result.
+   */
+  readonly keepPartial?: boolean;
+}
+
+/** The rejection of a cancelled call; `partial` is what the worker had finished (keepPartial calls only). */
+export class CancelledError extends Error {
+  override readonly name = 'AbortError';
+
+  constructor(readonly partial?: PartialAnswer) {
+    super('Cancelled');
+  }
+}
+
+/** The finished part of a cancelled call of command K, if the error carries one. */
+export function partialResult<K extends CommandName>(error: unknown, command: K): Result<K> | null {
+  if (!(error instanceof CancelledError) || error.partial?.command !== command) return null;
+  return error.partial.result as Result<K>;
 }
 
 /** The main thread's typed bridge to the model worker: one promise per call. */
@@ -31,7 +52,7 @@ interface Pending {
 }
 
 function abortError(): Error {
-  return Object.assign(new Error('Cancelled'), { name: 'AbortError' });
+  return new CancelledError();
 }
 
 /**
@@ -60,7 +81,7 @@ export function createWorkerClient(makeWorker: () => WorkerLike): WorkerClient {
     pending.delete(msg.id);
     entry.cleanup();
     if (msg.type === 'result') entry.resolve(msg.result);
-    else if (msg.type === 'cancelled') entry.reject(abortError());
+    else if (msg.type === 'cancelled') entry.reject(new CancelledError(msg.partial));
     else entry.reject(Object.assign(new Error(msg.error.message), { name: msg.error.name }));
   };
 
@@ -82,15 +103,16 @@ export function createWorkerClient(makeWorker: () => WorkerLike): WorkerClient {
 
   return {
     call<K extends CommandName>(type: K, params: Params<K>, options: CallOptions<K> = {}): Promise<Result<K>> {
-      const { signal, onProgress, transfer = [] } = options;
+      const { signal, onProgress, transfer = [], keepPartial = false } = options;
       if (signal?.aborted) return Promise.reject(abortError());
       const w = ensure();
       const id = nextId++;
       return new Promise<Result<K>>((resolve, reject) => {
         const onAbort = () => {
           if (!pending.has(id)) return;
-          pending.delete(id);
           w.postMessage({ type: 'cancel', id: nextId++, target: id }, []);
+          if (keepPartial) return;
+          pending.delete(id);
           reject(abortError());
         };
         signal?.addEventListener('abort', onAbort, { once: true });

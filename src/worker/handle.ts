@@ -2,6 +2,7 @@ import { createJobQueue, type JobMode, type JobQueue } from './jobQueue';
 import type {
   CommandName,
   Params,
+  PartialAnswer,
   Progress,
   Result,
   WorkerErrorInfo,
@@ -43,6 +44,22 @@ export interface DispatcherOptions {
   readonly modes?: { readonly [K in CommandName]?: CommandMode };
   /** The queue (injected by tests to look inside); default a new one. */
   readonly queue?: JobQueue;
+}
+
+/**
+ * Thrown by a handler whose job was cancelled after finishing part of its work: the dispatcher answers
+ * `cancelled` with this partial result (its buffers transferred) instead of discarding it.
+ */
+export class CancelledWithResult<K extends CommandName> extends Error {
+  override readonly name = 'AbortError';
+
+  constructor(
+    readonly command: K,
+    readonly result: Result<K>,
+    readonly buffers: readonly ArrayBuffer[] = [],
+  ) {
+    super(`${command} was cancelled; its finished part is kept`);
+  }
 }
 
 /** True for errors that mean "stopped because cancelled" (DOMException or our own AbortError). */
@@ -115,7 +132,9 @@ export function createDispatcher(handlers: Handlers, post: Post, options: Dispat
     } catch (error) {
       // Only a cancel the main thread asked for is "cancelled". An AbortError nobody asked for (WebGPU
       // rejects mapAsync with one when the device is lost) is a failure and must be reported as such.
-      if (controller.signal.aborted) post({ type: 'cancelled', id }, []);
+      if (controller.signal.aborted && error instanceof CancelledWithResult) {
+        post({ type: 'cancelled', id, partial: { command: error.command, result: error.result } as PartialAnswer }, [...error.buffers]);
+      } else if (controller.signal.aborted) post({ type: 'cancelled', id }, []);
       else if (isAbortError(error)) post({ type: 'error', id, error: { name: 'OperationAborted', message: `The operation was aborted without a cancel request (GPU device lost?): ${describe(error).message}` } }, []);
       else post({ type: 'error', id, error: describe(error) }, []);
     } finally {

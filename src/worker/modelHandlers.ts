@@ -2,12 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { computeImageObjects } from '../image/imageObjects';
 import { defaultNormalization, normalizePlane } from '../image/normalize';
 import type { TrainingRecipe } from '../model/recipe';
-import { segmentPlane, type SegmentResult } from '../model/segment';
+import { PartialSegmentationError, segmentPlane, type SegmentResult } from '../model/segment';
 import type { ModelCard, Segmenter } from '../model/types';
 import { segmenterRevision } from '../model/revision';
 import { createUnet, segmenterFromModel } from '../model/unet';
 import { contextMargin } from '../model/validSize';
-import type { Handlers } from './handle';
+import { CancelledWithResult, type Handlers } from './handle';
 import type { ModelRegistry } from './modelRegistry';
 import { seededValues } from './probe';
 import type { BackendInfo, BackendName, LoadedModel, ModelSource, TileReport, TuningRecord } from './protocol';
@@ -193,29 +193,36 @@ export function createModelHandlers(state: ModelState): Handlers {
         const start = performance.now();
         const plane = normalizePlane(image, card.normalization);
         const budget = defaultBudget(state.backend);
-        const result = await segmentPlane(segmenter, plane, {
-          budgetBytes: options.budgetBytes ?? budget.budgetBytes,
-          maxBindingBytes: budget.maxBindingBytes,
-          tileOutput: options.tileOutput,
-          tta: options.tta,
-          foregroundClass: card.foregroundClass,
-          signal: ctx.signal,
-          onProgress: (p) => ctx.progress({ tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs: p.etaMs }),
-        });
-        ctx.transfer(result.probabilities.buffer as ArrayBuffer);
-        // Objects are made here, where the probability already is (not in a second worker after a round
-        // trip through the main thread); the raw plane is what they are measured on unless told otherwise.
-        const objects = params.objects && computeImageObjects(result.probabilities, result.width, result.height, params.objects.settings, params.objects.intensity ?? image.data);
-        if (objects) ctx.transfer(objects.labels.buffer as ArrayBuffer, objects.sizes.buffer as ArrayBuffer);
-        return {
+        const answer = (result: SegmentResult) => ({
           width: result.width,
           height: result.height,
           probabilities: result.probabilities,
           tile: tileReport(result),
           ms: performance.now() - start,
           backend: tf.getBackend() as BackendName,
-          ...(objects ? { objects } : {}),
-        };
+        });
+        try {
+          const result = await segmentPlane(segmenter, plane, {
+            budgetBytes: options.budgetBytes ?? budget.budgetBytes,
+            maxBindingBytes: budget.maxBindingBytes,
+            tileOutput: options.tileOutput,
+            tta: options.tta,
+            foregroundClass: card.foregroundClass,
+            signal: ctx.signal,
+            onProgress: (p) => ctx.progress({ tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs: p.etaMs }),
+          });
+          ctx.transfer(result.probabilities.buffer as ArrayBuffer);
+          // Objects are made here, where the probability already is (not in a second worker after a round
+          // trip through the main thread); the raw plane is what they are measured on unless told otherwise.
+          const objects = params.objects && computeImageObjects(result.probabilities, result.width, result.height, params.objects.settings, params.objects.intensity ?? image.data);
+          if (objects) ctx.transfer(objects.labels.buffer as ArrayBuffer, objects.sizes.buffer as ArrayBuffer);
+          return { ...answer(result), ...(objects ? { objects } : {}) };
+        } catch (error) {
+          // A cancel keeps the finished tiles: the caller may show them (NaN marks the rest).
+          if (!(error instanceof PartialSegmentationError)) throw error;
+          const partial = { ...answer(error.result), partial: { tilesDone: error.tilesDone, tilesTotal: error.tilesTotal } };
+          throw new CancelledWithResult('segment', partial, [error.result.probabilities.buffer as ArrayBuffer]);
+        }
       } finally {
         lease.release();
       }

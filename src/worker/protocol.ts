@@ -269,7 +269,11 @@ export interface CommandMap {
    */
   segment: {
     params: { readonly modelId: string; readonly image: PlaneMessage; readonly options: SegmentOptions; readonly objects?: ObjectsRequest };
-    /** `probabilities` is H*W foreground probability; it and the objects' labels and sizes are transferred. */
+    /**
+     * `probabilities` is H*W foreground probability; it and the objects' labels and sizes are transferred.
+     * `partial` is set only on the answer to a cancelled run: the finished tiles hold their final values,
+     * the rest are NaN (and there are no objects).
+     */
     result: {
       readonly width: number;
       readonly height: number;
@@ -278,6 +282,7 @@ export interface CommandMap {
       readonly ms: number;
       readonly backend: BackendName;
       readonly objects?: ImageObjects;
+      readonly partial?: { readonly tilesDone: number; readonly tilesTotal: number };
     };
     progress: { readonly tilesDone: number; readonly tilesTotal: number; readonly etaMs: number };
   };
@@ -395,8 +400,11 @@ export type WorkerResponse =
   | { [K in CommandName]: { readonly type: 'result'; readonly id: number; readonly command: K; readonly result: Result<K> } }[CommandName]
   | { [K in CommandName]: { readonly type: 'progress'; readonly id: number; readonly command: K; readonly progress: Progress<K> } }[CommandName]
   | { readonly type: 'error'; readonly id: number; readonly error: WorkerErrorInfo }
-  | { readonly type: 'cancelled'; readonly id: number }
+  | { readonly type: 'cancelled'; readonly id: number; readonly partial?: PartialAnswer }
   | { readonly type: 'event'; readonly event: WorkerEvent };
+
+/** What a cancelled job had finished (today: the done tiles of a segmentation), sent with `cancelled`. */
+export type PartialAnswer = { [K in CommandName]: { readonly command: K; readonly result: Result<K> } }[CommandName];
 
 export type { ModelCard, UnetConfig } from '../model/types';
 export type { ImageObjects } from '../image/imageObjects';

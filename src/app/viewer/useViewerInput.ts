@@ -46,7 +46,8 @@ function readout(id: string, ix: number, iy: number): CursorInfo | null {
     x: ix,
     y: iy,
     value: values.join(', '),
-    probability: probability ? probability[i] : null,
+    // NaN: a cancelled segmentation did not reach this pixel.
+    probability: probability && !Number.isNaN(probability[i]) ? probability[i] : null,
     instance: instances ? instances.labels[i] : null,
     label,
   };

@@ -52,7 +52,12 @@ const port = Number(arg('port') ?? 4175);
 async function main(): Promise<void> {
   if (!existsSync('dist/index.html')) throw new Error('Build the app first: npm run build');
   const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 2500));
+  // Wait for the server to answer (a loaded machine takes longer than any fixed pause).
+  for (let tries = 0; ; tries++) {
+    if (await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false)) break;
+    if (tries > 120) throw new Error(`vite preview did not answer on port ${port}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
   const browser = await chromium.launch({ executablePath: chromiumPath, args: [...quiet, '--enable-unsafe-webgpu'] });
   const results: unknown[] = [];
   try {

@@ -35,7 +35,7 @@ import { describePostProcessing, objectKindForTask, POST_PROCESSING_SPEC, POST_P
 const USAGE = `usage: npm run segment -- --model MODEL_DIR --in DIR --out DIR
          [--tta] [--prob] [--prob-float] [--csv] [--rois] [--backend wasm|cpu] [--engine onnx|tfjs]
          [--ids 3,5-8 | --list FILE | --group G | --holdout-group G] [--metadata CSV]
-         [--workers N] [--shard K/N]
+         [--workers N] [--threads T (onnx threads per worker; default: the cores shared out)] [--shard K/N]
        npm run segment -- --merge --out DIR      (after all shards of --shard K/N have finished)
 ${POST_PROCESSING_USAGE}`;
 
@@ -57,6 +57,7 @@ const SPEC: OptionSpec = {
   backend: { type: 'string' },
   engine: { type: 'string' },
   workers: { type: 'string' },
+  threads: { type: 'string' },
   shard: { type: 'string' },
   merge: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
   const files = shard ? shardFiles(allFiles, shard) : allFiles;
   const engine = await createEnginePool(choiceFlag(flags, 'engine', ENGINE_KINDS, DEFAULT_ENGINE), modelDir, {
     workers: numberFlag(flags, 'workers', DEFAULT_WORKERS, { min: 1, max: 64, integer: true }),
+    threadsPerWorker: numberFlag(flags, 'threads', undefined, { min: 1, max: 256, integer: true }),
     backend: choiceFlag(flags, 'backend', ['wasm', 'cpu'] as const, 'wasm'),
   });
   process.stderr.write(`${engine.description}${shard ? `; shard ${shard.index}/${shard.count}: ${files.length} of ${allFiles.length} images` : ''}\n`);

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { encode } from 'fast-png';
+import { decode, encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -96,6 +96,31 @@ describe('segment --workers and --shard', () => {
     await expect(run(tsx, ['cli/segment.ts', '--merge', '--out', partial], { cwd: root })).rejects.toMatchObject({
       stderr: expect.stringContaining('shard 1 of 2 not finished') as unknown,
     });
+  }, 300_000);
+
+  it('evaluate with two workers scores every image exactly as with one', async () => {
+    // Labels: the blobs themselves, thresholded (binary: nonzero = nucleus), one file per image stem.
+    const labels = path.join(work, 'labels');
+    mkdirSync(labels);
+    for (const name of readdirSync(inDir)) {
+      const image = decode(readFileSync(path.join(inDir, name)));
+      const mask = new Uint8Array(image.width * image.height);
+      for (let i = 0; i < mask.length; i++) mask[i] = image.data[i] > 120 ? 255 : 0;
+      writeFileSync(path.join(labels, name), encode({ width: image.width, height: image.height, data: mask, channels: 1, depth: 8 }));
+    }
+    const evaluate = async (workers: string) => {
+      const json = path.join(work, `evaluate-${workers}.json`);
+      await run(tsx, ['cli/evaluate.ts', '--model', model, '--images', inDir, '--labels', labels, '--labels-format', 'binary', '--task', 'nuclei', '--workers', workers, '--json', json], {
+        cwd: root,
+        timeout: 240_000,
+      });
+      return JSON.parse(readFileSync(json, 'utf8')) as { images: { name: string }[]; mean: Record<string, number> };
+    };
+    const one = await evaluate('1');
+    const two = await evaluate('2');
+    expect(one.images.map((r) => r.name)).toEqual(['a', 'b_b', 'img2', 'Img3', 'img10']);
+    expect(two.images).toEqual(one.images);
+    expect(two.mean).toEqual(one.mean);
   }, 300_000);
 
   it('two tfjs workers (each its own WASM backend) write the same files as one', async () => {

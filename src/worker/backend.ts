@@ -26,8 +26,8 @@ const maxWasmThreads = 8;
 /**
  * Runs `start` with the WASM backend's thread count set to `requested` (default: one per core). tfjs's C code
  * caps the count at navigator.hardwareConcurrency / 2 (it assumes two hyper-threads per core), read once when
- * the module instantiates, so a 2-core laptop gets 1 thread whatever setThreadsCount says; 2 was measured
- * faster (README, "All cores in the browser"). So until the backend has started, this worker's
+ * the module instantiates, so a 2-core laptop gets 1 thread whatever setThreadsCount says, though a
+ * convolution ran 1.9x faster with 2 (issue 11; README, "All cores in the browser"). So until the backend has started, this worker's
  * hardwareConcurrency reads as twice the count asked for. Once started, the pool is fixed for the worker.
  */
 async function withWasmThreads<T>(requested: number | undefined, start: () => Promise<T>): Promise<T> {

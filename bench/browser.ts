@@ -13,6 +13,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { chromium } from '@playwright/test';
 import type { UnetConfig } from '../src/model/types';
 
@@ -51,7 +52,7 @@ const port = Number(arg('port') ?? 4175);
 
 async function main(): Promise<void> {
   if (!existsSync('dist/index.html')) throw new Error('Build the app first: npm run build');
-  const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { stdio: 'ignore' });
+  const server = spawn(path.resolve('node_modules/.bin/vite'), ['preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { stdio: 'ignore' });
   // Wait for the server to answer (a loaded machine takes longer than any fixed pause).
   for (let tries = 0; ; tries++) {
     if (await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false)) break;

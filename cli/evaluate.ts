@@ -9,6 +9,7 @@
  * from the same post-processing as segment and the app (cli/postProcessingFlags.ts). With
  * --probabilities the maps saved by segment --prob-float are scored instead of running the model.
  * Prints a table; --json writes {mean, images}; --write-card stores the means in the model's card.
+ * --workers N segments N images at a time in worker threads (cli/enginePool.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -18,18 +19,18 @@ import { prepareInput } from '../src/image/normalize';
 import { MODEL_FILES, parseModelCard } from '../src/model/io';
 import { choiceFlag, numberFlag, optionalString, parseFlags, requiredString, runMain, UsageError } from './args';
 import type { OptionSpec } from './args';
-import { initNodeBackend } from './backend';
 import { fileFilterFromFlags, filterFiles, labelFileFor, listImageFiles, readRaster, stemOf } from './dataset';
 import type { Task } from './dataset';
 import { describePostProcessing, objectKindForTask, POST_PROCESSING_SPEC, POST_PROCESSING_USAGE, postProcessingFromFlags } from './postProcessingFlags';
 import { probabilityFileFor, readProbabilityMap } from './probabilityFiles';
-import { DEFAULT_ENGINE, ENGINE_KINDS, createEngine } from './engine';
+import { DEFAULT_ENGINE, ENGINE_KINDS } from './engine';
+import { DEFAULT_WORKERS, createEnginePool, forEachConcurrent } from './enginePool';
 
 const USAGE = `usage: npm run evaluate -- --model MODEL_DIR --images DIR --labels DIR --task nuclei|membranes
          [--labels-format binary|instance] [--membrane-value V] [--tta] [--json FILE]
          [--ids 20-24 | --list FILE | --group G | --holdout-group G] [--metadata CSV]
          [--probabilities DIR (NAME_prob.tif from segment --prob-float; then --model is optional)]
-         [--write-card] [--backend wasm|cpu] [--engine onnx|tfjs]
+         [--write-card] [--backend wasm|cpu] [--engine onnx|tfjs] [--workers N]
 ${POST_PROCESSING_USAGE}`;
 
 const SPEC: OptionSpec = {
@@ -51,6 +52,7 @@ const SPEC: OptionSpec = {
   'write-card': { type: 'boolean' },
   backend: { type: 'string' },
   engine: { type: 'string' },
+  workers: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -85,10 +87,12 @@ async function main(): Promise<void> {
   const files = filterFiles(listImageFiles(imagesDir, '--images'), imagesDir, fileFilterFromFlags(flags));
   if (probabilityDir !== undefined && flags['write-card']) throw new UsageError('--write-card needs the model to run (not --probabilities)');
   if (probabilityDir !== undefined && tta) throw new UsageError('--tta has no effect on saved probability maps; leave it out');
-  let engine: Awaited<ReturnType<typeof createEngine>> | undefined;
+  let engine: Awaited<ReturnType<typeof createEnginePool>> | undefined;
   if (probabilityDir === undefined && modelDir !== undefined) {
-    await initNodeBackend(choiceFlag(flags, 'backend', ['wasm', 'cpu'] as const, 'wasm'));
-    engine = await createEngine(choiceFlag(flags, 'engine', ENGINE_KINDS, DEFAULT_ENGINE), modelDir);
+    engine = await createEnginePool(choiceFlag(flags, 'engine', ENGINE_KINDS, DEFAULT_ENGINE), modelDir, {
+      workers: numberFlag(flags, 'workers', DEFAULT_WORKERS, { min: 1, max: 64, integer: true }),
+      backend: choiceFlag(flags, 'backend', ['wasm', 'cpu'] as const, 'wasm'),
+    });
     if (engine.card.task !== 'generic' && engine.card.task !== task) {
       throw new UsageError(`the model is a '${engine.card.task}' model but --task is '${task}'`);
     }
@@ -102,9 +106,8 @@ async function main(): Promise<void> {
   };
   process.stderr.write(`objects: ${describePostProcessing(options.postProcessing)}\n`);
 
-  const names: string[] = [];
-  const rows: Record<string, number>[] = [];
-  for (const file of files) {
+  const names = files.map((f) => stemOf(f));
+  const rows = await forEachConcurrent(files, engine?.workers ?? 1, async (file) => {
     const raster = readRaster(file);
     const truth = readRaster(labelFileFor(file, labelsDir));
     if (truth.width !== raster.width || truth.height !== raster.height) {
@@ -113,9 +116,8 @@ async function main(): Promise<void> {
     const probabilities = engine
       ? (await engine.segment(prepareInput(raster, engine.card.normalization), { foregroundClass: engine.card.foregroundClass, tta })).probabilities
       : readProbabilityMap(probabilityFileFor(stemOf(file), probabilityDir ?? ''), raster.width, raster.height);
-    names.push(stemOf(file));
-    rows.push(scoreProbabilities(probabilities, truth, options));
-  }
+    return scoreProbabilities(probabilities, truth, options);
+  });
   await engine?.dispose();
   const keys = METRIC_KEYS[task];
   const mean = meanMetrics(rows, keys);

@@ -8,7 +8,10 @@
  * (src/image/postProcessing.ts), as in evaluate and the app. --prob adds NAME_prob.png (8-bit),
  * --prob-float NAME_prob.tif (32-bit float, exact: evaluate --probabilities scores it), --csv the
  * per-object measurements NAME_objects.csv, --rois the outlines as NAME_RoiSet.zip for Fiji's ROI
- * Manager. Multi-page TIFFs get one set of files per page (NAME_p2_mask.png, ...).
+ * Manager. Multi-page TIFFs get one set of files per page (NAME_p2_mask.png, ...). summary.csv lists
+ * every image's size and object count. --workers N segments N images at a time in worker threads.
+ * --shard K/N takes the K-th of N shares of the folder (cli/shard.ts) and records it in shards/;
+ * --merge --out DIR checks that all N shares finished and writes the folder's summary.csv.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -20,16 +23,20 @@ import { measureObjects, measurementsCsv } from '../src/image/measure';
 import { prepareInput, toSingleChannel } from '../src/image/normalize';
 import { objectsFromProbability } from '../src/image/postProcessing';
 import { encodeTiff } from '../src/image/tiffWrite';
-import { choiceFlag, parseFlags, requiredString, runMain } from './args';
+import { choiceFlag, numberFlag, optionalString, parseFlags, requiredString, runMain } from './args';
 import type { OptionSpec } from './args';
-import { initNodeBackend } from './backend';
 import { fileFilterFromFlags, filterFiles, listImageFiles, stemOf } from './dataset';
-import { DEFAULT_ENGINE, ENGINE_KINDS, createEngine } from './engine';
+import { DEFAULT_ENGINE, ENGINE_KINDS } from './engine';
+import { DEFAULT_WORKERS, createEnginePool, forEachConcurrent } from './enginePool';
+import { inputsHash, mergeShards, parseShard, shardFiles, summaryCsv, writeShardRecord } from './shard';
+import type { SummaryRow } from './shard';
 import { describePostProcessing, objectKindForTask, POST_PROCESSING_SPEC, POST_PROCESSING_USAGE, postProcessingFromFlags } from './postProcessingFlags';
 
 const USAGE = `usage: npm run segment -- --model MODEL_DIR --in DIR --out DIR
          [--tta] [--prob] [--prob-float] [--csv] [--rois] [--backend wasm|cpu] [--engine onnx|tfjs]
          [--ids 3,5-8 | --list FILE | --group G | --holdout-group G] [--metadata CSV]
+         [--workers N] [--threads T (onnx threads per worker; default: the cores shared out)] [--shard K/N]
+       npm run segment -- --merge --out DIR      (after all shards of --shard K/N have finished)
 ${POST_PROCESSING_USAGE}`;
 
 const SPEC: OptionSpec = {
@@ -49,6 +56,10 @@ const SPEC: OptionSpec = {
   ...POST_PROCESSING_SPEC,
   backend: { type: 'string' },
   engine: { type: 'string' },
+  workers: { type: 'string' },
+  threads: { type: 'string' },
+  shard: { type: 'string' },
+  merge: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -58,18 +69,31 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  if (flags.merge) {
+    mergeMain(requiredString(flags, 'out'));
+    return;
+  }
   const modelDir = requiredString(flags, 'model');
   const inDir = requiredString(flags, 'in');
   const outDir = requiredString(flags, 'out');
-  const files = filterFiles(listImageFiles(inDir, '--in'), inDir, fileFilterFromFlags(flags));
-  await initNodeBackend(choiceFlag(flags, 'backend', ['wasm', 'cpu'] as const, 'wasm'));
-  const engine = await createEngine(choiceFlag(flags, 'engine', ENGINE_KINDS, DEFAULT_ENGINE), modelDir);
+  const allFiles = filterFiles(listImageFiles(inDir, '--in'), inDir, fileFilterFromFlags(flags));
+  const shardSpec = optionalString(flags, 'shard');
+  const shard = shardSpec === undefined ? undefined : parseShard(shardSpec);
+  const files = shard ? shardFiles(allFiles, shard) : allFiles;
+  const engine = await createEnginePool(choiceFlag(flags, 'engine', ENGINE_KINDS, DEFAULT_ENGINE), modelDir, {
+    workers: numberFlag(flags, 'workers', DEFAULT_WORKERS, { min: 1, max: 64, integer: true }),
+    threadsPerWorker: numberFlag(flags, 'threads', undefined, { min: 1, max: 256, integer: true }),
+    backend: choiceFlag(flags, 'backend', ['wasm', 'cpu'] as const, 'wasm'),
+  });
+  process.stderr.write(`${engine.description}${shard ? `; shard ${shard.index}/${shard.count}: ${files.length} of ${allFiles.length} images` : ''}\n`);
   const { card } = engine;
   const settings = postProcessingFromFlags(flags, objectKindForTask(card.task), card.postProcessing);
   process.stderr.write(`objects: ${describePostProcessing(settings)}\n`);
   mkdirSync(outDir, { recursive: true });
   let failed = 0;
-  for (const file of files) {
+  const rows: SummaryRow[] = [];
+  const failures: { image: string; error: string }[] = [];
+  await forEachConcurrent(files, engine.workers, async (file) => {
     const stem = stemOf(file);
     try {
       const { pages } = decodeImage(new Uint8Array(readFileSync(file)), path.basename(file));
@@ -104,16 +128,35 @@ async function main(): Promise<void> {
           write(`${base}_prob.tif`, encodeTiff([{ width, height, channels: 1, data: probabilities }], { compression: 'deflate', predictor: true }));
         }
         const where = pages.length > 1 ? ` page ${p + 1}` : '';
+        rows.push({ image: path.basename(file), page: p + 1, width, height, objects: objects.count });
         process.stderr.write(`${path.basename(file)}${where}: ${objects.count} objects; ${written.join(', ')} (${Date.now() - t0} ms)\n`);
       }
     } catch (e) {
       // One unreadable file should not lose the others' results.
       failed++;
+      failures.push({ image: path.basename(file), error: e instanceof Error ? e.message : String(e) });
       process.stderr.write(`${path.basename(file)}: ${e instanceof Error ? e.message : String(e)}\n`);
     }
-  }
+  });
   await engine.dispose();
+  if (shard) {
+    const inputs = files.map((f) => path.basename(f));
+    const record = writeShardRecord(outDir, { shard, totalInputs: allFiles.length, inputsHash: inputsHash(allFiles), inputs, rows, failed: failures });
+    process.stderr.write(`shard ${shard.index}/${shard.count} recorded in ${record}\n`);
+  } else writeFileSync(path.join(outDir, 'summary.csv'), summaryCsv(rows));
   if (failed > 0) throw new Error(`${failed} of ${files.length} files could not be segmented (see above)`);
+}
+
+/** `--merge`: every shard's record present and consistent, then the folder's summary.csv. */
+function mergeMain(outDir: string): void {
+  const merged = mergeShards(outDir);
+  writeFileSync(path.join(outDir, 'summary.csv'), summaryCsv(merged.rows));
+  const objects = merged.rows.reduce((n, r) => n + r.objects, 0);
+  process.stderr.write(`${merged.count} shards merged: ${merged.rows.length} images, ${objects} objects; ${path.join(outDir, 'summary.csv')}\n`);
+  if (merged.failed.length > 0) {
+    for (const f of merged.failed) process.stderr.write(`${f.image}: ${f.error}\n`);
+    throw new Error(`${merged.failed.length} images could not be segmented (see above)`);
+  }
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) runMain(USAGE, main);

@@ -125,8 +125,12 @@ function makeConcat(original: KernelFunc): KernelFunc {
   };
 }
 
+let registered = false;
+
 /** Replaces the 'wasm' backend's Slice and Concat (idempotent; called by registerWasmGradientKernels). */
 export function registerWasmCopyKernels(): void {
+  if (registered) return;
+  registered = true;
   for (const [name, make] of [
     [tf.Slice, makeSlice],
     [tf.Concat, makeConcat],

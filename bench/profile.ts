@@ -199,7 +199,7 @@ async function main(): Promise<void> {
         conv3x3And1x1Share: convolutionShare(s.forward, ['conv 3x3', 'conv 1x1']),
         allConvolutionsShare: convolutionShare(s.forward, CONVOLUTION_KINDS),
         byKind: medianRows(s.forward, (p) => p.byKind, 20),
-        byLayer: medianRows(s.forward, (p) => p.byLayer, 14),
+        byLayer: medianRows(s.forward, (p) => p.byLayer, 40),
       },
       secondsPerImage: sig(median(s.imageSeconds)),
       imageRuns: s.imageSeconds.map((x) => sig(x)),

@@ -104,7 +104,8 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
  * - stride 1: dx = conv2d(dy, W flipped in space with in/out channels swapped), padded so that every
  *   input pixel sees every tap that read it ("full" correlation).
  * - kernel == stride, no padding (the U-Net's 2x2 stride-2 up-convolution): the taps do not overlap, so
- *   dx is one matmul dy [n, co] x W^T [co, kh*kw*ci] followed by DepthToSpace.
+ *   dx is matmuls of dy [n, co] with W^T placed row by row (upConvolution below); with the fast paths
+ *   switched off, one matmul followed by DepthToSpace, as before issue 11.
  */
 function makeConv2DBackpropInput(original: KernelFunc): KernelFunc {
   return (args) => {

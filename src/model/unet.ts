@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { Initializer } from '@tensorflow/tfjs-layers/dist/initializers';
 import type { Segmenter, UnetConfig } from './types';
+import { createFoldedForward } from './unetForward';
+import { wasmFastPathsEnabled } from './wasmFastPaths';
 import { assertConfig, isLegalInputSize, minInputSize, nearestLegalInputSize, traceSizes } from './validSize';
 
 /*
@@ -148,6 +150,8 @@ export function segmenterFromModel(model: tf.LayersModel, config: UnetConfig): S
     throw new Error(`segmenterFromModel: model outputs ${outShape[3]} classes but the config says ${config.classes}`);
   }
   const outputName = model.outputs[0].name;
+  // The folded pass (unetForward.ts) is the WASM fast path; other backends concatenate on the device.
+  const folded = createFoldedForward(model);
   let disposed = false;
   return {
     config,
@@ -168,6 +172,7 @@ export function segmenterFromModel(model: tf.LayersModel, config: UnetConfig): S
       // execute() rather than predict(): predict copies the input into batch slices and concatenates
       // the outputs, which costs two extra tile-sized tensors; execute() runs the same layers in
       // inference mode (dropout off) and frees each activation after its last consumer.
+      if (folded !== null && tf.getBackend() === 'wasm' && wasmFastPathsEnabled()) return tf.tidy(() => folded(input));
       return tf.tidy(() => model.execute(input, outputName) as tf.Tensor4D);
     },
     summary(): string {

@@ -17,6 +17,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import { registerWasmCopyKernels } from './wasmCopyKernels';
+import type { HeapBackend } from './wasmCopyKernels';
+import { wasmFastPathsEnabled } from './wasmFastPaths';
 
 /** Names of the kernels this module adds to the 'wasm' backend. */
 export const wasmGradientKernelNames: readonly string[] = [tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput];
@@ -101,7 +104,8 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
  * - stride 1: dx = conv2d(dy, W flipped in space with in/out channels swapped), padded so that every
  *   input pixel sees every tap that read it ("full" correlation).
  * - kernel == stride, no padding (the U-Net's 2x2 stride-2 up-convolution): the taps do not overlap, so
- *   dx is one matmul dy [n, co] x W^T [co, kh*kw*ci] followed by DepthToSpace.
+ *   dx is matmuls of dy [n, co] with W^T placed row by row (upConvolution below); with the fast paths
+ *   switched off, one matmul followed by DepthToSpace, as before issue 11.
  */
 function makeConv2DBackpropInput(original: KernelFunc): KernelFunc {
   return (args) => {
@@ -135,6 +139,7 @@ function makeConv2DBackpropInput(original: KernelFunc): KernelFunc {
     const nonOverlapping =
       info.strideHeight === kh && info.strideWidth === kw && kh === kw && top + bottom + left + right === 0;
     if (!nonOverlapping || h !== ho * kh || w !== wo * kw) return original(args);
+    if (wasmFastPathsEnabled()) return upConvolution(backend, dy, filter, [b, h, w, ci]);
     const wT = callKernel(tf.Transpose, backend, { x: filter }, { perm: [3, 0, 1, 2] });
     const w2 = callKernel(tf.Reshape, backend, { x: wT }, { shape: [1, co, kh * kw * ci] });
     const dy2 = callKernel(tf.Reshape, backend, { x: dy }, { shape: [1, b * ho * wo, co] });
@@ -147,6 +152,36 @@ function makeConv2DBackpropInput(original: KernelFunc): KernelFunc {
     free(backend, blocks);
     return out;
   };
+}
+
+/**
+ * The non-overlapping transposed convolution (kernel == stride, no padding) without DepthToSpace, whose
+ * WASM loop cost 9x the matmul itself (issue 11: 1232 ms vs 136 ms at the EM model's largest level).
+ * One matmul per kernel row ti: dy [b*ho*wo, co] x W_ti^T [co, kw*ci] gives, for every input row i, the
+ * whole output row i*kh + ti already in NHWC order ((j, column tap, ci) is exactly (output column, ci)),
+ * so it is placed with one contiguous copy per row.
+ */
+function upConvolution(backend: object, dy: TensorInfo, filter: TensorInfo, outShape: [number, number, number, number]): TensorInfo {
+  const [kh, kw, ci, co] = filter.shape as [number, number, number, number];
+  const [b, h, w] = outShape;
+  const rows = b * (h / kh);
+  const rowLength = w * ci;
+  const heap = backend as unknown as HeapBackend;
+  const out = heap.makeOutput(outShape, 'float32');
+  const wT = callKernel(tf.Transpose, backend, { x: filter }, { perm: [3, 0, 1, 2] });
+  const dy2 = callKernel(tf.Reshape, backend, { x: dy }, { shape: [1, rows * (w / kw), co] });
+  for (let ti = 0; ti < kh; ti++) {
+    const tap = callKernel(tf.Slice, backend, { x: wT }, { begin: [0, ti, 0, 0], size: [co, 1, kw, ci] });
+    const tap2 = callKernel(tf.Reshape, backend, { x: tap }, { shape: [1, co, kw * ci] });
+    const prod = callKernel(tf.BatchMatMul, backend, { a: dy2, b: tap2 }, { transposeA: false, transposeB: false });
+    // Views only now: the matmul's allocation may have grown (and detached) the WASM memory.
+    const src = heap.typedArrayFromHeap(prod);
+    const dst = heap.typedArrayFromHeap(out);
+    for (let r = 0; r < rows; r++) dst.set(src.subarray(r * rowLength, (r + 1) * rowLength), (r * kh + ti) * rowLength);
+    free(backend, tap, tap2, prod);
+  }
+  free(backend, wT, dy2);
+  return out;
 }
 
 let registered = false;
@@ -168,4 +203,5 @@ export function registerWasmGradientKernels(): void {
     tf.unregisterKernel(tf.Conv2DBackpropInput, 'wasm');
     tf.registerKernel({ ...input, kernelFunc: makeConv2DBackpropInput(input.kernelFunc) });
   }
+  registerWasmCopyKernels();
 }

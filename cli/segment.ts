@@ -25,11 +25,13 @@ import type { OptionSpec } from './args';
 import { initNodeBackend } from './backend';
 import { fileFilterFromFlags, filterFiles, listImageFiles, stemOf } from './dataset';
 import { DEFAULT_ENGINE, ENGINE_KINDS, createEngine } from './engine';
+import { DIAMETER_SPEC, DIAMETER_USAGE, describeScale, diameterFromFlags, segmentWithDiameter } from './diameterFlag';
 import { describePostProcessing, objectKindForTask, POST_PROCESSING_SPEC, POST_PROCESSING_USAGE, postProcessingFromFlags } from './postProcessingFlags';
 
 const USAGE = `usage: npm run segment -- --model MODEL_DIR --in DIR --out DIR
          [--tta] [--prob] [--prob-float] [--csv] [--rois] [--backend wasm|cpu] [--engine onnx|tfjs]
          [--ids 3,5-8 | --list FILE | --group G | --holdout-group G] [--metadata CSV]
+${DIAMETER_USAGE}
 ${POST_PROCESSING_USAGE}`;
 
 const SPEC: OptionSpec = {
@@ -47,6 +49,7 @@ const SPEC: OptionSpec = {
   'holdout-group': { type: 'string' },
   metadata: { type: 'string' },
   ...POST_PROCESSING_SPEC,
+  ...DIAMETER_SPEC,
   backend: { type: 'string' },
   engine: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
   const { card } = engine;
   const settings = postProcessingFromFlags(flags, objectKindForTask(card.task), card.postProcessing);
   process.stderr.write(`objects: ${describePostProcessing(settings)}\n`);
+  const diameter = diameterFromFlags(flags, card);
   mkdirSync(outDir, { recursive: true });
   let failed = 0;
   for (const file of files) {
@@ -77,10 +81,11 @@ async function main(): Promise<void> {
         const page = pages[p];
         const base = pages.length > 1 ? `${stem}_p${p + 1}` : stem;
         const t0 = Date.now();
-        const { probabilities, width, height } = await engine.segment(prepareInput(page, card.normalization), {
+        const scaled = await segmentWithDiameter(engine, prepareInput(page, card.normalization), diameter, settings, {
           foregroundClass: card.foregroundClass,
           tta: flags.tta === true,
         });
+        const { probabilities, width, height } = scaled;
         const written: string[] = [];
         const write = (name: string, bytes: Uint8Array | string): void => {
           writeFileSync(path.join(outDir, name), bytes);
@@ -104,7 +109,7 @@ async function main(): Promise<void> {
           write(`${base}_prob.tif`, encodeTiff([{ width, height, channels: 1, data: probabilities }], { compression: 'deflate', predictor: true }));
         }
         const where = pages.length > 1 ? ` page ${p + 1}` : '';
-        process.stderr.write(`${path.basename(file)}${where}: ${objects.count} objects; ${written.join(', ')} (${Date.now() - t0} ms)\n`);
+        process.stderr.write(`${path.basename(file)}${where}: ${objects.count} objects, ${describeScale(scaled)}; ${written.join(', ')} (${Date.now() - t0} ms)\n`);
       }
     } catch (e) {
       // One unreadable file should not lose the others' results.

@@ -36,7 +36,7 @@ export interface AugmentOptions {
 }
 
 /** The paper's augmentation with moderate grey-value changes. */
-export const defaultAugmentation: Required<AugmentOptions> = {
+export const defaultAugmentation: Required<Omit<AugmentOptions, 'zoom'>> = {
   rotate90: true,
   flip: true,
   elasticSigma: 10,

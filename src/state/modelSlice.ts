@@ -28,6 +28,8 @@ export interface SegmentCallOptions {
   readonly modelId?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: Progress<'segment'>) => void;
+  /** Object diameter of the image (px) or 'auto' to rescale it to the model's training diameter. */
+  readonly diameter?: number | 'auto';
 }
 
 export interface ModelSlice {
@@ -170,7 +172,7 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
     if (!modelId) throw new Error('No model is selected.');
     const result = await getWorkerClient().call(
       'segment',
-      { modelId, image: plane, options: get().segmentOptions },
+      { modelId, image: plane, options: { ...get().segmentOptions, ...(options.diameter !== undefined ? { diameter: options.diameter } : {}) } },
       {
         signal: options.signal,
         transfer: [plane.data.buffer as ArrayBuffer],

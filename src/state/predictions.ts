@@ -1,8 +1,9 @@
 import { instancesKey, modelKey, predictionKey } from './keys';
+import { diameterChoice, diameterKey } from './objectScaleSlice';
 import { getPixels, type InstanceBuffers } from './pixels';
 import type { StudioState } from './store';
 
-type Reader = Pick<StudioState, 'modelId' | 'model' | 'loaded' | 'segmentOptions' | 'images' | 'threshold' | 'connectivity' | 'minSize'>;
+type Reader = Pick<StudioState, 'modelId' | 'model' | 'loaded' | 'segmentOptions' | 'images' | 'threshold' | 'connectivity' | 'minSize' | 'diameterOverrides'>;
 
 /** The model image `id` is segmented with: its own choice, else the selected model. */
 export function imageModelId(state: Pick<StudioState, 'modelId' | 'images'>, id: string): string | null {
@@ -15,7 +16,8 @@ export function currentPredictionKey(state: Reader, id: string): string | null {
   const modelId = image?.modelId ?? state.modelId;
   const loaded = modelId ? (state.loaded[modelId] ?? (state.model?.id === modelId ? state.model : null)) : null;
   const model = modelKey(loaded, state.segmentOptions.tta);
-  return model && image ? predictionKey(model, image.channel) : null;
+  // A rescaled prediction (object diameter) is another prediction: its choice is part of the key.
+  return model && image ? predictionKey(model, image.channel) + diameterKey(diameterChoice(state.diameterOverrides, image.id, loaded?.card)) : null;
 }
 
 /** The cached prediction of image `id` under the current model, if it was segmented. */

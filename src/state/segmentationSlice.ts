@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand';
 import { toSingleChannel } from '../image/normalize';
 import { createSpeedMemory, estimateRemainingMs } from './eta';
 import { getImageWorker } from './imageWorker';
+import { diameterChoice } from './objectScaleSlice';
 import { getPixels } from './pixels';
 import { currentInstancesKey, currentPredictionKey, imageModelId } from './predictions';
 import type { StudioState } from './store';
@@ -132,8 +133,13 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
         try {
           // toSingleChannel makes a new buffer, which segmentPlane transfers to the worker.
           const plane = toSingleChannel(px.raster, image.channel);
+          const modelId = imageModelId(get(), id) ?? undefined;
+          const s = get();
+          const card = modelId ? (s.loaded[modelId] ?? (s.model?.id === modelId ? s.model : null))?.card : undefined;
+          const diameter = diameterChoice(s.diameterOverrides, id, card);
           const result = await get().segmentPlane(plane, {
-            modelId: imageModelId(get(), id) ?? undefined,
+            modelId,
+            ...(diameter !== 'off' ? { diameter } : {}),
             signal: run.signal,
             onProgress: (p) => {
               const fraction = p.tilesTotal > 0 ? p.tilesDone / p.tilesTotal : 0;
@@ -154,6 +160,7 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
           }
           if (!getPixels(id)) continue;
           px.predictions.set(key, result.probabilities);
+          get().recordObjectScale(id, result.objectScale);
           donePixels += image.width * image.height;
           doneMs += performance.now() - imageStart;
           speeds.record(modelKey, doneMs, donePixels, flopsPerPixel);

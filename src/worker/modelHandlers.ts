@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { defaultNormalization, normalizePlane } from '../image/normalize';
+import { defaultPostProcessing } from '../image/postProcessing';
+import type { FloatPlane } from '../image/types';
+import { segmentAtObjectScale } from '../model/objectScale';
 import type { TrainingRecipe } from '../model/recipe';
 import { segmentPlane, type SegmentResult } from '../model/segment';
 import type { ModelCard, Segmenter } from '../model/types';
@@ -191,23 +194,40 @@ export function createModelHandlers(state: ModelState): Handlers {
         const start = performance.now();
         const plane = normalizePlane(image, card.normalization);
         const budget = defaultBudget(state.backend);
-        const result = await segmentPlane(segmenter, plane, {
-          budgetBytes: options.budgetBytes ?? budget.budgetBytes,
-          maxBindingBytes: budget.maxBindingBytes,
-          tileOutput: options.tileOutput,
-          tta: options.tta,
-          foregroundClass: card.foregroundClass,
-          signal: ctx.signal,
-          onProgress: (p) => ctx.progress({ tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs: p.etaMs }),
-        });
-        ctx.transfer(result.probabilities.buffer as ArrayBuffer);
+        let last: SegmentResult | undefined;
+        const run = async (input: FloatPlane | readonly FloatPlane[]): Promise<Float32Array> => {
+          last = await segmentPlane(segmenter, input, {
+            budgetBytes: options.budgetBytes ?? budget.budgetBytes,
+            maxBindingBytes: budget.maxBindingBytes,
+            tileOutput: options.tileOutput,
+            tta: options.tta,
+            foregroundClass: card.foregroundClass,
+            signal: ctx.signal,
+            onProgress: (p) => ctx.progress({ tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs: p.etaMs }),
+          });
+          return last.probabilities;
+        };
+        const target = card.objectDiameter;
+        const scaled = options.diameter !== undefined && target !== undefined
+          ? await segmentAtObjectScale(run, plane, {
+            trainingDiameter: target,
+            diameter: options.diameter,
+            postProcessing: card.postProcessing ?? defaultPostProcessing(card.task === 'membranes' ? 'cells' : 'foreground'),
+          })
+          : undefined;
+        const probabilities = scaled?.probabilities ?? (await run(plane));
+        if (!last) throw new Error('segmentation produced no result');
+        ctx.transfer(probabilities.buffer as ArrayBuffer);
         return {
-          width: result.width,
-          height: result.height,
-          probabilities: result.probabilities,
-          tile: tileReport(result),
+          width: image.width,
+          height: image.height,
+          probabilities,
+          tile: tileReport(last),
           ms: performance.now() - start,
           backend: tf.getBackend() as BackendName,
+          ...(scaled && scaled.source !== 'off'
+            ? { objectScale: { diameter: scaled.diameter ?? null, source: scaled.source, scale: scaled.scale, trainingDiameter: target ?? 0 } }
+            : {}),
         };
       } finally {
         lease.release();

@@ -61,12 +61,13 @@ describe('medianObjectDiameter', () => {
 
 describe('scaleForDiameter', () => {
   it('scales to the target, skips small differences and clamps', () => {
-    expect(scaleForDiameter(60, 15)).toBe(0.25);
-    expect(scaleForDiameter(30, 15)).toBe(0.5);
+    expect(scaleForDiameter(60, 15, { maxScale: 4 })).toBe(0.25);
+    expect(scaleForDiameter(20, 15)).toBe(0.75);
     expect(scaleForDiameter(16.5, 15)).toBe(1);
     expect(scaleForDiameter(16.5, 15, { tolerance: 0.05 })).toBeCloseTo(15 / 16.5, 12);
-    expect(scaleForDiameter(200, 15)).toBe(0.25);
-    expect(scaleForDiameter(1, 15)).toBe(4);
+    expect(scaleForDiameter(200, 15)).toBe(0.5);
+    expect(scaleForDiameter(200, 15, { maxScale: 4 })).toBe(0.25);
+    expect(scaleForDiameter(1, 15)).toBe(2);
     expect(() => scaleForDiameter(0, 15)).toThrow(/positive/);
   });
 });

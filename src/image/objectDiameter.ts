@@ -93,7 +93,11 @@ export function diameterAreas(
 export interface ScaleRule {
   /** No rescaling when the estimate is within this relative distance of the target (default 0.15). */
   readonly tolerance?: number;
-  /** The scale is clamped to [1/maxScale, maxScale] (default 4). */
+  /**
+   * The scale is clamped to [1/maxScale, maxScale] (default 2). Shrinking further loses the boundary detail
+   * that mapping back needs: nuclei of ~50 px brought to 15 px gave 0.81 instead of 0.89 foreground IoU
+   * (README, "Object scale").
+   */
   readonly maxScale?: number;
 }
 
@@ -104,7 +108,7 @@ export interface ScaleRule {
 export function scaleForDiameter(estimate: number, target: number, rule: ScaleRule = {}): number {
   if (!(estimate > 0) || !(target > 0)) throw new RangeError(`diameters must be positive, got ${estimate} and ${target}`);
   const tolerance = rule.tolerance ?? 0.15;
-  const maxScale = rule.maxScale ?? 4;
+  const maxScale = rule.maxScale ?? 2;
   if (Math.abs(estimate - target) <= tolerance * target) return 1;
   return Math.min(maxScale, Math.max(1 / maxScale, target / estimate));
 }

@@ -35,7 +35,7 @@ describe('segmentAtObjectScale', () => {
   it('estimates, rescales to the training diameter and maps back to the exact input size', async () => {
     const plane = discPlane(20, 3, 3); // 180x180, discs of diameter 40
     const { run, sizes } = recordingModel();
-    const out = await segmentAtObjectScale(run, plane, { trainingDiameter: 16, diameter: 'auto', postProcessing: nuclei });
+    const out = await segmentAtObjectScale(run, plane, { trainingDiameter: 16, diameter: 'auto', postProcessing: nuclei, maxScale: 4 });
     expect(out.width).toBe(180);
     expect(out.height).toBe(180);
     expect(out.probabilities.length).toBe(180 * 180);
@@ -89,10 +89,13 @@ describe('segmentAtObjectScale', () => {
       if (p.width < 180) return Promise.resolve(p.data.slice());
       return Promise.resolve(discPlane(18, 2, 2, 90).data);
     };
-    const out = await segmentAtObjectScale(run, plane, { trainingDiameter: 15, diameter: 'auto', postProcessing: { ...nuclei, smoothing: 0, fillHoles: false, split: 'none', minSize: 0 } });
-    expect(out.passes).toBeGreaterThanOrEqual(2);
+    const out = await segmentAtObjectScale(run, plane, { trainingDiameter: 15, diameter: 'auto', maxScale: 4, postProcessing: { ...nuclei, smoothing: 0, fillHoles: false, split: 'none', minSize: 0 } });
+    expect(out.passes).toBe(3);
     expect(Math.abs((out.diameter ?? 0) - 60) / 60).toBeLessThan(0.15);
     expect(out.scale).toBeCloseTo(0.25, 1);
     expect(out.probabilities.length).toBe(180 * 180);
+    // By default the scale stops at 2x either way.
+    const clamped = await segmentAtObjectScale(run, plane, { trainingDiameter: 15, diameter: 'auto', postProcessing: nuclei });
+    expect(clamped.scale).toBe(0.5);
   });
 });

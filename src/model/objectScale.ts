@@ -6,9 +6,10 @@
  *
  * The diameter of a new image is either the user's or estimated from a first pass at scale 1: its
  * objects (the model's own post-processing) and their area-weighted median equivalent diameter
- * (src/image/objectDiameter.ts). A first pass at a very wrong scale fragments objects, so when it asks
- * for more than a 2x change the estimate is measured again on the rescaled pass and, if that disagrees
- * beyond the tolerance, the image is segmented once more at the corrected scale.
+ * (src/image/objectDiameter.ts). A first pass at a very wrong scale misses or fragments objects, so when
+ * it asks for more than a 2x change the estimate is measured again on the rescaled pass and, if that
+ * disagrees beyond the tolerance, the image is segmented once more at the corrected scale. The scale is
+ * clamped (ScaleRule.maxScale, default 2x either way).
  *
  * Independent of the runtime: `run` is any function from normalised planes to the foreground map of
  * the same size (segmentPlane, the ONNX engine, the app's worker).
@@ -105,14 +106,15 @@ export async function segmentAtObjectScale(
   const scale = scaleForDiameter(estimate, target, options);
   if (scale === 1) return done(first, estimate, 1, 1);
   const second = await segmentScaled(run, plane, scale);
-  if (scale >= 0.5 && scale <= 2) return done(second.probabilities, estimate, second.scale, 2);
+  const wanted = target / estimate;
+  if (wanted >= 0.5 && wanted <= 2) return done(second.probabilities, estimate, second.scale, 2);
   // A very wrong first scale: measure again where the objects are now near the training size.
   const atScale = diameterOfProbability(second.scaled, options.postProcessing);
   if (atScale === undefined) return done(second.probabilities, estimate, second.scale, 2);
   const refined = atScale / second.scale;
   const again = scaleForDiameter(refined, target, options);
   if (again === 1) return done(first, refined, 1, 2);
-  if (Math.abs(again / second.scale - 1) <= (options.tolerance ?? 0.15)) {
+  if (Math.abs(again / second.scale - 1) <= (options.tolerance ?? 0.15) || again === scale) {
     return done(second.probabilities, refined, second.scale, 2);
   }
   const third = await segmentScaled(run, plane, again);

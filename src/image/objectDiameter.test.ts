@@ -41,10 +41,24 @@ describe('medianObjectDiameter', () => {
     const width = 100;
     const height = 40;
     const labels = new Uint32Array(width * height);
-    // Three interior 10x10 squares and a huge strip along the top edge.
-    for (let k = 0; k < 3; k++) for (let y = 15; y < 25; y++) for (let x = 10 + 30 * k; x < 20 + 30 * k; x++) labels[y * width + x] = k + 1;
-    for (let x = 0; x < width; x++) for (let y = 0; y < 8; y++) labels[y * width + x] = 9;
+    // Four interior 10x10 squares and one 17x17 (689 px), and a 600 px strip along the top edge. With the strip
+    // the area-weighted median would be the 17x17 square; without it, a 10x10 one.
+    for (let k = 0; k < 4; k++) for (let y = 15; y < 25; y++) for (let x = 5 + 15 * k; x < 15 + 15 * k; x++) labels[y * width + x] = k + 1;
+    for (let y = 12; y < 29; y++) for (let x = 70; x < 87; x++) labels[y * width + x] = 5;
+    for (let x = 0; x < width; x++) for (let y = 0; y < 6; y++) labels[y * width + x] = 9;
     expect(medianObjectDiameter(labels, width, height)).toBeCloseTo(equivalentDiameter(100), 6);
+    expect(medianObjectDiameter(labels, width, height, { minInterior: 6 })).toBeCloseTo(equivalentDiameter(289), 6);
+  });
+
+  it('keeps border-cut objects when the interior holds only fragments (a small crop of large objects)', () => {
+    const width = 100;
+    const height = 60;
+    const labels = new Uint32Array(width * height);
+    // Two large objects cut by the left and right borders (40x40 visible), four 3x3 specks inside.
+    for (let y = 10; y < 50; y++) for (let x = 0; x < 40; x++) labels[y * width + x] = 1;
+    for (let y = 10; y < 50; y++) for (let x = 60; x < 100; x++) labels[y * width + x] = 2;
+    for (let k = 0; k < 4; k++) for (let y = 20 + 6 * k; y < 23 + 6 * k; y++) for (let x = 48; x < 51; x++) labels[y * width + x] = 3 + k;
+    expect(medianObjectDiameter(labels, width, height)).toBeCloseTo(equivalentDiameter(1600), 6);
   });
 
   it('has no answer without objects and checks the size', () => {

@@ -8,14 +8,16 @@
  * no larger than d. A first-pass segmentation of objects at the wrong scale leaves fragments (holes that
  * become extra objects, splinters at dim edges); counted per object they would drag a plain median down,
  * weighted by their few pixels they barely move it. Objects cut by the image border look smaller than
- * they are and are left out while at least `minInterior` objects remain.
+ * they are and are left out while at least `minInterior` objects remain *and* those hold at least half of
+ * the object pixels: in a small crop of large nuclei the interior may hold only fragments, and the cut
+ * nuclei are then the better evidence.
  */
 
 /** Options of {@link medianObjectDiameter}. */
 export interface DiameterOptions {
   /** Objects with fewer pixels are ignored (default 4: single pixels and specks carry no size). */
   readonly minArea?: number;
-  /** Border-touching objects are ignored when at least this many others remain (default 3). */
+  /** Border-touching objects are ignored when at least this many others remain, holding half the pixels (default 3). */
   readonly minInterior?: number;
 }
 
@@ -86,7 +88,9 @@ export function diameterAreas(
   const minInterior = options.minInterior ?? 3;
   const kept = [...objectExtents(labels, width, height).values()].filter((o) => o.area >= minArea);
   const interior = kept.filter((o) => !o.touchesBorder);
-  return (interior.length >= minInterior ? interior : kept).map((o) => o.area);
+  const pixels = (objects: readonly ObjectExtent[]): number => objects.reduce((sum, o) => sum + o.area, 0);
+  const useInterior = interior.length >= minInterior && 2 * pixels(interior) >= pixels(kept);
+  return (useInterior ? interior : kept).map((o) => o.area);
 }
 
 /** Options of {@link scaleForDiameter}. */

@@ -23,6 +23,7 @@ import { fileFilterFromFlags, filterFiles, labelFileFor, listImageFiles, readRas
 import type { Task } from './dataset';
 import { describePostProcessing, objectKindForTask, POST_PROCESSING_SPEC, POST_PROCESSING_USAGE, postProcessingFromFlags } from './postProcessingFlags';
 import { probabilityFileFor, readProbabilityMap } from './probabilityFiles';
+import { DIAMETER_SPEC, DIAMETER_USAGE, describeScale, diameterFromFlags, segmentWithDiameter } from './diameterFlag';
 import { DEFAULT_ENGINE, ENGINE_KINDS } from './engine';
 import { DEFAULT_WORKERS, createEnginePool, forEachConcurrent } from './enginePool';
 
@@ -31,6 +32,7 @@ const USAGE = `usage: npm run evaluate -- --model MODEL_DIR --images DIR --label
          [--ids 20-24 | --list FILE | --group G | --holdout-group G] [--metadata CSV]
          [--probabilities DIR (NAME_prob.tif from segment --prob-float; then --model is optional)]
          [--write-card] [--backend wasm|cpu] [--engine onnx|tfjs] [--workers N]
+${DIAMETER_USAGE}
 ${POST_PROCESSING_USAGE}`;
 
 const SPEC: OptionSpec = {
@@ -49,6 +51,7 @@ const SPEC: OptionSpec = {
   metadata: { type: 'string' },
   probabilities: { type: 'string' },
   ...POST_PROCESSING_SPEC,
+  ...DIAMETER_SPEC,
   'write-card': { type: 'boolean' },
   backend: { type: 'string' },
   engine: { type: 'string' },
@@ -105,6 +108,8 @@ async function main(): Promise<void> {
     postProcessing: postProcessingFromFlags(flags, objectKindForTask(task), engine?.card.postProcessing),
   };
   process.stderr.write(`objects: ${describePostProcessing(options.postProcessing)}\n`);
+  if (probabilityDir !== undefined && flags.diameter !== undefined) throw new UsageError('--diameter needs the model to run (not --probabilities)');
+  const diameter = diameterFromFlags(flags, engine?.card);
 
   const names = files.map((f) => stemOf(f));
   const rows = await forEachConcurrent(files, engine?.workers ?? 1, async (file) => {
@@ -113,10 +118,19 @@ async function main(): Promise<void> {
     if (truth.width !== raster.width || truth.height !== raster.height) {
       throw new Error(`${stemOf(file)}: labels are ${truth.width}x${truth.height} but the image is ${raster.width}x${raster.height}`);
     }
-    const probabilities = engine
-      ? (await engine.segment(prepareInput(raster, engine.card.normalization), { foregroundClass: engine.card.foregroundClass, tta })).probabilities
-      : readProbabilityMap(probabilityFileFor(stemOf(file), probabilityDir ?? ''), raster.width, raster.height);
-    return scoreProbabilities(probabilities, truth, options);
+    let probabilities: Float32Array;
+    let scale: Record<string, number> = {};
+    if (engine) {
+      const scaled = await segmentWithDiameter(engine, prepareInput(raster, engine.card.normalization), diameter, options.postProcessing, { foregroundClass: engine.card.foregroundClass, tta });
+      probabilities = scaled.probabilities;
+      if (scaled.source !== 'off') {
+        process.stderr.write(`${stemOf(file)}: ${describeScale(scaled)}\n`);
+        scale = { scale: scaled.scale, ...(scaled.diameter !== undefined ? { diameter: scaled.diameter } : {}) };
+      }
+    } else {
+      probabilities = readProbabilityMap(probabilityFileFor(stemOf(file), probabilityDir ?? ''), raster.width, raster.height);
+    }
+    return { ...scoreProbabilities(probabilities, truth, options), ...scale };
   });
   await engine?.dispose();
   const keys = METRIC_KEYS[task];
@@ -127,6 +141,7 @@ async function main(): Promise<void> {
     ...(probabilityDir !== undefined ? { probabilities: probabilityDir } : {}),
     ...options,
     tta,
+    diameter,
     images: rows.map((r, i) => ({ name: names[i], ...r })),
     mean,
     count: rows.length,

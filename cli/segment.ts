@@ -30,14 +30,16 @@ import { DEFAULT_ENGINE, ENGINE_KINDS } from './engine';
 import { DEFAULT_WORKERS, createEnginePool, forEachConcurrent } from './enginePool';
 import { inputsHash, mergeShards, parseShard, shardFiles, summaryCsv, writeShardRecord } from './shard';
 import type { SummaryRow } from './shard';
+import { DIAMETER_SPEC, DIAMETER_USAGE, describeScale, diameterFromFlags, segmentWithDiameter } from './diameterFlag';
 import { describePostProcessing, objectKindForTask, POST_PROCESSING_SPEC, POST_PROCESSING_USAGE, postProcessingFromFlags } from './postProcessingFlags';
 
 const USAGE = `usage: npm run segment -- --model MODEL_DIR --in DIR --out DIR
          [--tta] [--prob] [--prob-float] [--csv] [--rois] [--backend wasm|cpu] [--engine onnx|tfjs]
          [--ids 3,5-8 | --list FILE | --group G | --holdout-group G] [--metadata CSV]
          [--workers N] [--threads T (onnx threads per worker; default: the cores shared out)] [--shard K/N]
-       npm run segment -- --merge --out DIR      (after all shards of --shard K/N have finished)
-${POST_PROCESSING_USAGE}`;
+${DIAMETER_USAGE}
+${POST_PROCESSING_USAGE}
+       npm run segment -- --merge --out DIR      (after all shards of --shard K/N have finished)`;
 
 const SPEC: OptionSpec = {
   model: { type: 'string' },
@@ -54,6 +56,7 @@ const SPEC: OptionSpec = {
   'holdout-group': { type: 'string' },
   metadata: { type: 'string' },
   ...POST_PROCESSING_SPEC,
+  ...DIAMETER_SPEC,
   backend: { type: 'string' },
   engine: { type: 'string' },
   workers: { type: 'string' },
@@ -89,6 +92,7 @@ async function main(): Promise<void> {
   const { card } = engine;
   const settings = postProcessingFromFlags(flags, objectKindForTask(card.task), card.postProcessing);
   process.stderr.write(`objects: ${describePostProcessing(settings)}\n`);
+  const diameter = diameterFromFlags(flags, card);
   mkdirSync(outDir, { recursive: true });
   let failed = 0;
   const rows: SummaryRow[] = [];
@@ -101,10 +105,11 @@ async function main(): Promise<void> {
         const page = pages[p];
         const base = pages.length > 1 ? `${stem}_p${p + 1}` : stem;
         const t0 = Date.now();
-        const { probabilities, width, height } = await engine.segment(prepareInput(page, card.normalization), {
+        const scaled = await segmentWithDiameter(engine, prepareInput(page, card.normalization), diameter, settings, {
           foregroundClass: card.foregroundClass,
           tta: flags.tta === true,
         });
+        const { probabilities, width, height } = scaled;
         const written: string[] = [];
         const write = (name: string, bytes: Uint8Array | string): void => {
           writeFileSync(path.join(outDir, name), bytes);
@@ -129,7 +134,7 @@ async function main(): Promise<void> {
         }
         const where = pages.length > 1 ? ` page ${p + 1}` : '';
         rows.push({ image: path.basename(file), page: p + 1, width, height, objects: objects.count });
-        process.stderr.write(`${path.basename(file)}${where}: ${objects.count} objects; ${written.join(', ')} (${Date.now() - t0} ms)\n`);
+        process.stderr.write(`${path.basename(file)}${where}: ${objects.count} objects, ${describeScale(scaled)}; ${written.join(', ')} (${Date.now() - t0} ms)\n`);
       }
     } catch (e) {
       // One unreadable file should not lose the others' results.

@@ -28,6 +28,9 @@ describe('train CLI recipe', () => {
     expect(augmentFromFlags(flags('--elastic-sigma', '2'), { elasticSigma: 4 })).toMatchObject({ elasticSigma: 2 });
     expect(augmentFromFlags(flags('--no-augment'), { elasticSigma: 4 })).toBe(false);
     expect(augmentFromFlags(flags(), false)).toMatchObject({ elasticSigma: 10 });
+    expect(augmentFromFlags(flags('--zoom', '2'), { elasticSigma: 4 })).toMatchObject({ elasticSigma: 4, zoom: 2 });
+    expect(() => augmentFromFlags(flags('--zoom', '0.5'), undefined)).toThrow(/--zoom must be 0 \(off\) or >= 1/);
+    expect(() => augmentFromFlags(flags('--no-augment', '--zoom', '2'), undefined)).toThrow(/--zoom has no effect/);
   });
 
   it('turns fine-tune flags into overrides, and refuses them outside a fine-tune', () => {

@@ -20,6 +20,7 @@ export const RECIPE_FLAGS: OptionSpec = {
   'no-balance': { type: 'boolean' },
   'no-augment': { type: 'boolean' },
   'elastic-sigma': { type: 'string' },
+  zoom: { type: 'string' },
   distill: { type: 'string' },
   'encoder-lr-scale': { type: 'string' },
   'val-fraction': { type: 'string' },
@@ -39,15 +40,19 @@ export function lossFromFlags(flags: ParsedFlags, task: Task, base?: LossRecipe)
   };
 }
 
-/** The augmentation: --no-augment, else the base's (or the paper's) with --elastic-sigma applied. */
+/** The augmentation: --no-augment, else the base's (or the paper's) with --elastic-sigma and --zoom applied. */
 export function augmentFromFlags(flags: ParsedFlags, base?: AugmentOptions | false): AugmentOptions | false {
   if (flags['no-augment']) {
-    if (optionalString(flags, 'elastic-sigma') !== undefined) throw new UsageError('--elastic-sigma has no effect with --no-augment');
+    for (const flag of ['elastic-sigma', 'zoom']) {
+      if (optionalString(flags, flag) !== undefined) throw new UsageError(`--${flag} has no effect with --no-augment`);
+    }
     return false;
   }
   const start = base === undefined || base === false ? { ...defaultAugmentation } : { ...defaultAugmentation, ...base };
   const elastic = numberFlag(flags, 'elastic-sigma', undefined, { min: 0 });
-  return elastic === undefined ? start : { ...start, elasticSigma: elastic };
+  const zoom = numberFlag(flags, 'zoom', undefined, { min: 0 });
+  if (zoom !== undefined && zoom > 0 && zoom < 1) throw new UsageError(`--zoom must be 0 (off) or >= 1 (range [1/zoom, zoom]), got ${zoom}`);
+  return { ...start, ...(elastic !== undefined ? { elasticSigma: elastic } : {}), ...(zoom !== undefined ? { zoom } : {}) };
 }
 
 /** Fine-tuning settings given on the command line (the rest come from the recipe). */

@@ -117,3 +117,47 @@ describe('denseDisplacement', () => {
     for (let x = 1; x <= 10; x++) expect(f[(10 * 21 + x) * 2]).toBeGreaterThan(f[(10 * 21 + x - 1) * 2]);
   });
 });
+
+describe('zoom (scale augmentation)', () => {
+  it('magnifies image, labels and weights alike: a square of side 8 covers side 16 at zoom 2', () => {
+    const src = squareSource(64, 64, 28, 28, 8);
+    const weights = new Float32Array(64 * 64).fill(1);
+    for (let i = 0; i < weights.length; i++) if (src.labels[i] === 2) weights[i] = 5;
+    const t = augmentTile({ ...src, weights }, { centreX: 31.5, centreY: 31.5, inputSize: 40, outputSize: 40 }, { ...none, zoom: 2 });
+    let fg = 0;
+    let bright = 0;
+    for (let i = 0; i < t.labels.length; i++) {
+      if (t.labels[i] === 2) {
+        fg++;
+        // Weights and image follow the labels pixel for pixel.
+        expect(t.weights[i]).toBe(5);
+        expect(t.image[i]).toBeGreaterThan(0.4);
+      } else {
+        expect(t.weights[i]).toBe(1);
+      }
+      if (t.image[i] > 0.5) bright++;
+    }
+    expect(fg).toBe(16 * 16);
+    expect(Math.abs(bright - 16 * 16)).toBeLessThanOrEqual(2 * 16);
+    // Zoom 0.5 shrinks the same square to side 4.
+    const small = augmentTile(src, { centreX: 31.5, centreY: 31.5, inputSize: 40, outputSize: 40 }, { ...none, zoom: 0.5 });
+    expect([...small.labels].filter((l) => l === 2).length).toBe(16);
+  });
+
+  it('draws zooms log-uniformly in [1/zoom, zoom], and leaves the draws of runs without zoom as they were', () => {
+    const zooms: number[] = [];
+    const rng = createRng(3);
+    for (let k = 0; k < 400; k++) zooms.push(drawAugmentation({ zoom: 2 }, rng).zoom ?? NaN);
+    expect(Math.min(...zooms)).toBeGreaterThanOrEqual(0.5);
+    expect(Math.max(...zooms)).toBeLessThanOrEqual(2);
+    // Log-uniform: about half the draws below 1.
+    const below = zooms.filter((z) => z < 1).length;
+    expect(below).toBeGreaterThan(160);
+    expect(below).toBeLessThan(240);
+    const a = drawAugmentation(defaultAugmentation, createRng(9));
+    const b = drawAugmentation({ ...defaultAugmentation, zoom: 0 }, createRng(9));
+    expect(b).toEqual(a);
+    expect(a.zoom).toBeUndefined();
+    expect(() => drawAugmentation({ zoom: 0.5 }, createRng(1))).toThrow(/zoom must be 0 \(off\) or >= 1/);
+  });
+});

@@ -28,10 +28,15 @@ export interface AugmentOptions {
   readonly offset?: number;
   /** Gamma drawn log-uniformly from [1 / (1 + gamma), 1 + gamma]. */
   readonly gamma?: number;
+  /**
+   * Scale augmentation: objects are magnified by a zoom drawn log-uniformly from [1 / zoom, zoom]
+   * (e.g. 2: 0.5x-2x), so the model sees its objects at more sizes than the data holds. 0 or 1 = off.
+   */
+  readonly zoom?: number;
 }
 
 /** The paper's augmentation with moderate grey-value changes. */
-export const defaultAugmentation: Required<AugmentOptions> = {
+export const defaultAugmentation: Required<Omit<AugmentOptions, 'zoom'>> = {
   rotate90: true,
   flip: true,
   elasticSigma: 10,
@@ -86,6 +91,8 @@ export interface AugmentDraw {
   readonly gain: number;
   readonly offset: number;
   readonly gamma: number;
+  /** Magnification of the tile content (>1: objects appear larger); absent = 1. */
+  readonly zoom?: number;
 }
 
 /** Draws the random parameters of one augmentation from `rng`. */
@@ -98,7 +105,9 @@ export function drawAugmentation(options: AugmentOptions, rng: Rng): AugmentDraw
   const g = options.gain ?? 0;
   const o = options.offset ?? 0;
   const gm = options.gamma ?? 0;
-  return {
+  const z = options.zoom ?? 0;
+  if (!(z >= 0) || (z > 0 && z < 1)) throw new RangeError(`zoom must be 0 (off) or >= 1, got ${z}`);
+  const draw: AugmentDraw = {
     rotation: options.rotate90 ? rng.int(4) : 0,
     flip: options.flip ? rng.next() < 0.5 : false,
     displacement,
@@ -107,6 +116,8 @@ export function drawAugmentation(options: AugmentOptions, rng: Rng): AugmentDraw
     offset: o > 0 ? rng.uniform(-o, o) : 0,
     gamma: gm > 0 ? Math.exp(rng.uniform(-Math.log(1 + gm), Math.log(1 + gm))) : 1,
   };
+  // Drawn last and only when on, so runs without zoom keep their earlier random sequence.
+  return z > 1 ? { ...draw, zoom: Math.exp(rng.uniform(-Math.log(z), Math.log(z))) } : draw;
 }
 
 /**
@@ -172,7 +183,7 @@ function reflect(i: number, n: number): number {
 
 /**
  * Cuts one augmented tile out of `source`. Tile pixel (u, v) has offset d = (u, v) - (S - 1) / 2 from the
- * tile centre; it reads the source at centre + R d + e(u, v), where R is the rotation/flip and e the
+ * tile centre; it reads the source at centre + (R d + e(u, v)) / zoom, where R is the rotation/flip and e the
  * elastic displacement evaluated in the image tile's frame (the label tile, being concentric, sees the
  * same field). Grey-value changes apply to the image only: x -> gain * x^gamma + offset (x^gamma on the
  * non-negative part, since normalised values may dip slightly below 0).
@@ -193,17 +204,21 @@ export function augmentTile(source: AugmentSource, request: TileRequest, draw: A
   const cos = [1, 0, -1, 0][draw.rotation & 3];
   const sin = [0, 1, 0, -1][draw.rotation & 3];
   const fx = draw.flip ? -1 : 1;
+  // A zoom z magnifies: one tile pixel spans 1/z source pixels, for the offset and the elastic field alike.
+  const zoom = draw.zoom ?? 1;
+  if (!(zoom > 0)) throw new RangeError(`zoom must be positive, got ${zoom}`);
+  const step = 1 / zoom;
   const mapPoint = (u: number, v: number, size: number, margin: number): [number, number] => {
     const du = (u - (size - 1) / 2) * fx;
     const dv = v - (size - 1) / 2;
-    let x = centreX + cos * du - sin * dv;
-    let y = centreY + sin * du + cos * dv;
+    let ox = cos * du - sin * dv;
+    let oy = sin * du + cos * dv;
     if (hasField) {
       const k = ((v + margin) * si + (u + margin)) * 2;
-      x += field[k];
-      y += field[k + 1];
+      ox += field[k];
+      oy += field[k + 1];
     }
-    return [x, y];
+    return [centreX + ox * step, centreY + oy * step];
   };
 
   const image = new Float32Array(si * si);

@@ -62,6 +62,10 @@ describe('model save / load', () => {
     expect(() => parseModelCard({ ...card, postProcessing: { objects: 'foreground', threshold: 2 } })).toThrow(/postProcessing.*threshold/);
     const withPost = { ...card, postProcessing: { ...defaultPostProcessing('foreground'), minSize: 40 } };
     expect(parseModelCard(withPost).postProcessing?.minSize).toBe(40);
+    expect(parseModelCard({ ...card, objectDiameter: 15.2, rescale: 'auto' }).objectDiameter).toBe(15.2);
+    expect(() => parseModelCard({ ...card, objectDiameter: -1 })).toThrow(/objectDiameter must be a positive number/);
+    expect(() => parseModelCard({ ...card, objectDiameter: 15, rescale: 'yes' })).toThrow(/rescale must be 'auto' or 'off'/);
+    expect(() => parseModelCard({ ...card, rescale: 'auto' })).toThrow(/rescale 'auto' needs objectDiameter/);
     expect(() => artifactsFromModelJson({} as never, new ArrayBuffer(0))).toThrow(/modelTopology/);
   });
 

@@ -148,5 +148,10 @@ export function parseModelCard(json: unknown): ModelCard {
       bad('postProcessing', `is invalid: ${(error as Error).message}`);
     }
   }
+  if (json.objectDiameter !== undefined && !(typeof json.objectDiameter === 'number' && json.objectDiameter > 0 && Number.isFinite(json.objectDiameter))) {
+    bad('objectDiameter', 'must be a positive number of pixels');
+  }
+  if (json.rescale !== undefined && json.rescale !== 'auto' && json.rescale !== 'off') bad('rescale', "must be 'auto' or 'off'");
+  if (json.rescale === 'auto' && json.objectDiameter === undefined) bad('rescale', "'auto' needs objectDiameter");
   return json as unknown as ModelCard;
 }

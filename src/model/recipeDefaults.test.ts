@@ -42,6 +42,8 @@ describe('training recipe in the model card', () => {
     expect(() => parseModelCard(withRecipe({ ...recipe, loss: { ...recipe.loss, w0: -1 } }))).toThrow(/recipe\.loss\.w0/);
     expect(() => parseModelCard(withRecipe({ ...recipe, loss: { ...recipe.loss, objectClass: 3 } }))).toThrow(/recipe\.loss\.objectClass/);
     expect(() => parseModelCard(withRecipe({ ...recipe, augment: { elasticSigma: 'big' } }))).toThrow(/recipe\.augment\.elasticSigma/);
+    expect(() => parseModelCard(withRecipe({ ...recipe, augment: { zoom: 0.5 } }))).toThrow(/recipe\.augment\.zoom must be 0 \(off\) or a number >= 1/);
+    expect(parseModelCard(withRecipe({ ...recipe, augment: { zoom: 2 } })).recipe?.augment).toEqual({ zoom: 2 });
     expect(() => parseModelCard(withRecipe({ ...recipe, schedule: 'linear' }))).toThrow(/recipe\.schedule/);
     const ft = (change: Record<string, unknown>): unknown => withRecipe({ ...recipe, fineTune: { ...recipe.fineTune, ...change } });
     expect(() => parseModelCard(ft({ learningRate: 0 }))).toThrow(/recipe\.fineTune\.learningRate/);

@@ -101,6 +101,9 @@ function checkAugment(json: unknown, path: string, bad: Bad): AugmentOptions | f
     if (json[key] !== undefined) checkNumber(json, key, path, bad, 0);
   }
   if (json.elasticGrid !== undefined) checkInteger(json, 'elasticGrid', path, bad, 2);
+  if (json.zoom !== undefined && !(typeof json.zoom === 'number' && (json.zoom === 0 || (json.zoom >= 1 && Number.isFinite(json.zoom))))) {
+    bad(`${path}.zoom`, 'must be 0 (off) or a number >= 1 (zoom range [1/zoom, zoom])');
+  }
   return json as AugmentOptions;
 }
 

@@ -69,4 +69,11 @@ export interface ModelCard {
    * absent = the default of its kind (src/image/postProcessing.ts). segment and evaluate start from it.
    */
   readonly postProcessing?: PostProcessing;
+  /**
+   * Typical object diameter (px) of the training labels (src/image/objectDiameter.ts; `npm run
+   * diameter`). New images are rescaled so their objects match it (src/model/objectScale.ts).
+   */
+  readonly objectDiameter?: number;
+  /** Whether tools rescale new images to objectDiameter by default ('auto') or not ('off'; absent = 'off'). */
+  readonly rescale?: 'auto' | 'off';
 }

@@ -32,6 +32,8 @@ export interface SegmentCallOptions {
   readonly objects?: ObjectsRequest;
   /** On cancel, reject with the finished tiles (see partialResult of worker/client) instead of nothing. */
   readonly keepPartial?: boolean;
+  /** Object diameter of the image (px) or 'auto' to rescale it to the model's training diameter. */
+  readonly diameter?: number | 'auto';
 }
 
 export interface ModelSlice {
@@ -174,7 +176,12 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
     if (!modelId) throw new Error('No model is selected.');
     const result = await getWorkerClient().call(
       'segment',
-      { modelId, image: plane, options: get().segmentOptions, ...(options.objects ? { objects: options.objects } : {}) },
+      {
+        modelId,
+        image: plane,
+        options: { ...get().segmentOptions, ...(options.diameter !== undefined ? { diameter: options.diameter } : {}) },
+        ...(options.objects ? { objects: options.objects } : {}),
+      },
       {
         signal: options.signal,
         transfer: [plane.data.buffer as ArrayBuffer, ...(options.objects?.intensity ? [options.objects.intensity.buffer as ArrayBuffer] : [])],

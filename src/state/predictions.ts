@@ -1,10 +1,11 @@
 import { instancesKey, modelKey, predictionKey } from './keys';
 import type { PostProcessing } from '../image/postProcessing';
+import { diameterChoice, diameterKey } from './objectScaleSlice';
 import { getPixels, type InstanceBuffers, type PartialPrediction } from './pixels';
 import { modelSettings } from './postProcessingSlice';
 import type { StudioState } from './store';
 
-type Reader = Pick<StudioState, 'modelId' | 'model' | 'loaded' | 'segmentOptions' | 'images' | 'postProcessing'>;
+type Reader = Pick<StudioState, 'modelId' | 'model' | 'loaded' | 'segmentOptions' | 'images' | 'postProcessing' | 'diameterOverrides'>;
 
 /** The model image `id` is segmented with: its own choice, else the selected model. */
 export function imageModelId(state: Pick<StudioState, 'modelId' | 'images'>, id: string): string | null {
@@ -17,7 +18,8 @@ export function currentPredictionKey(state: Reader, id: string): string | null {
   const modelId = image?.modelId ?? state.modelId;
   const loaded = modelId ? (state.loaded[modelId] ?? (state.model?.id === modelId ? state.model : null)) : null;
   const model = modelKey(loaded, state.segmentOptions.tta);
-  return model && image ? predictionKey(model, image.channel) : null;
+  // A rescaled prediction (object diameter) is another prediction: its choice is part of the key.
+  return model && image ? predictionKey(model, image.channel) + diameterKey(diameterChoice(state.diameterOverrides, image.id, loaded?.card)) : null;
 }
 
 /** The cached prediction of image `id` under the current model, if it was segmented. */

@@ -7,6 +7,7 @@ import type { ObjectsRequest } from '../worker/protocol';
 import { createSpeedMemory, estimateRemainingMs } from './eta';
 import { partialResult } from '../worker/client';
 import { getImageWorker } from './imageWorker';
+import { diameterChoice } from './objectScaleSlice';
 import { getPixels } from './pixels';
 import { instancesKey } from './keys';
 import { currentInstancesKey, currentPredictionKey, imageModelId, imageSettings } from './predictions';
@@ -172,9 +173,14 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
         try {
           // toSingleChannel makes a new buffer, which segmentPlane transfers to the worker.
           const plane = toSingleChannel(px.raster, image.channel);
-          const settings = imageSettings(get(), id);
+          const modelId = imageModelId(get(), id) ?? undefined;
+          const s = get();
+          const card = modelId ? (s.loaded[modelId] ?? (s.model?.id === modelId ? s.model : null))?.card : undefined;
+          const diameter = diameterChoice(s.diameterOverrides, id, card);
+          const settings = imageSettings(s, id);
           const result = await get().segmentPlane(plane, {
-            modelId: imageModelId(get(), id) ?? undefined,
+            modelId,
+            ...(diameter !== 'off' ? { diameter } : {}),
             objects: settings ? objectsRequest(px.raster, image.channel, settings) : undefined,
             signal: run.signal,
             keepPartial: true,
@@ -198,6 +204,7 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
           if (!getPixels(id)) continue;
           px.predictions.set(key, result.probabilities);
           px.partial = null;
+          get().recordObjectScale(id, result.objectScale);
           donePixels += image.width * image.height;
           doneMs += performance.now() - imageStart;
           speeds.record(modelKey, doneMs, donePixels, flopsPerPixel);

@@ -8,6 +8,7 @@ import { createLibrarySlice, type LibrarySlice } from './librarySlice';
 import { createModelSlice, type ModelSlice } from './modelSlice';
 import { createObjectsSlice, type ObjectsSlice } from './objectsSlice';
 import { createPostProcessingSlice, type PostProcessingSlice } from './postProcessingSlice';
+import { createObjectScaleSlice, type ObjectScaleSlice } from './objectScaleSlice';
 import { createSegmentationSlice, type SegmentationSlice } from './segmentationSlice';
 import { createSplitSlice, type SplitSlice } from './splitSlice';
 import { createStatusSlice, type StatusSlice } from './statusSlice';
@@ -28,7 +29,8 @@ export type StudioState = BackendSlice &
   ExportSlice &
   SplitSlice &
   TrainingSlice &
-  LibrarySlice;
+  LibrarySlice &
+  ObjectScaleSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...createBackendSlice(...a),
@@ -45,4 +47,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createSplitSlice(...a),
   ...createTrainingSlice(...a),
   ...createLibrarySlice(...a),
+  ...createObjectScaleSlice(...a),
 }));

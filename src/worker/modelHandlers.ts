@@ -1,16 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { computeImageObjects } from '../image/imageObjects';
 import { defaultNormalization, normalizePlane } from '../image/normalize';
+import { defaultPostProcessing } from '../image/postProcessing';
+import type { FloatPlane } from '../image/types';
+import { segmentAtObjectScale, type ScaledSegmentation } from '../model/objectScale';
 import type { TrainingRecipe } from '../model/recipe';
 import { PartialSegmentationError, segmentPlane, type SegmentResult } from '../model/segment';
 import type { ModelCard, Segmenter } from '../model/types';
 import { segmenterRevision } from '../model/revision';
 import { createUnet, segmenterFromModel } from '../model/unet';
 import { contextMargin } from '../model/validSize';
-import { CancelledWithResult, type Handlers } from './handle';
+import { CancelledWithResult, type HandlerContext, type Handlers } from './handle';
 import type { ModelRegistry } from './modelRegistry';
 import { seededValues } from './probe';
-import type { BackendInfo, BackendName, LoadedModel, ModelSource, TileReport, TuningRecord } from './protocol';
+import type { BackendInfo, BackendName, LoadedModel, ModelSource, SegmentOptions, TileReport, TuningRecord } from './protocol';
 
 function tileReport(result: SegmentResult): TileReport {
   const t = result.tile;
@@ -157,6 +160,45 @@ export async function segmentSeededPlane(state: ModelState, id: string, size: nu
   }
 }
 
+/** One overlap-tiled pass of `model` over normalised planes, with the request's tile options and budget. */
+function segmentOnce(
+  state: ModelState,
+  model: WorkerModel,
+  input: FloatPlane | readonly FloatPlane[],
+  options: SegmentOptions,
+  ctx: HandlerContext<'segment'>,
+): Promise<SegmentResult> {
+  const budget = defaultBudget(state.backend);
+  return segmentPlane(model.segmenter, input, {
+    budgetBytes: options.budgetBytes ?? budget.budgetBytes,
+    maxBindingBytes: budget.maxBindingBytes,
+    tileOutput: options.tileOutput,
+    tta: options.tta,
+    foregroundClass: model.card.foregroundClass,
+    signal: ctx.signal,
+    onProgress: (p) => ctx.progress({ tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs: p.etaMs }),
+  });
+}
+
+/**
+ * The image segmented at its object scale when the request names a diameter and the card a training
+ * diameter (src/model/objectScale.ts: 1-3 passes of `run`), else undefined (one plain pass is the caller's).
+ */
+function segmentAtScale(
+  run: (input: FloatPlane | readonly FloatPlane[]) => Promise<Float32Array>,
+  plane: FloatPlane,
+  card: ModelCard,
+  diameter: SegmentOptions['diameter'],
+): Promise<ScaledSegmentation> | undefined {
+  const target = card.objectDiameter;
+  if (diameter === undefined || target === undefined) return undefined;
+  return segmentAtObjectScale(run, plane, {
+    trainingDiameter: target,
+    diameter,
+    postProcessing: card.postProcessing ?? defaultPostProcessing(card.task === 'membranes' ? 'cells' : 'foreground'),
+  });
+}
+
 /** Handlers for loading, describing and removing models and for segmenting with them. */
 export function createModelHandlers(state: ModelState): Handlers {
   const { registry } = state;
@@ -189,39 +231,46 @@ export function createModelHandlers(state: ModelState): Handlers {
       }
       const lease = await registry.acquire(modelId);
       try {
-        const { segmenter, card } = lease.model;
+        const { card } = lease.model;
         const start = performance.now();
         const plane = normalizePlane(image, card.normalization);
-        const budget = defaultBudget(state.backend);
-        const answer = (result: SegmentResult) => ({
-          width: result.width,
-          height: result.height,
-          probabilities: result.probabilities,
+        let last: SegmentResult | undefined;
+        const run = async (input: FloatPlane | readonly FloatPlane[]): Promise<Float32Array> => {
+          last = await segmentOnce(state, lease.model, input, options, ctx);
+          return last.probabilities;
+        };
+        const answer = (result: SegmentResult, probabilities: Float32Array) => ({
+          width: image.width,
+          height: image.height,
+          probabilities,
           tile: tileReport(result),
           ms: performance.now() - start,
           backend: tf.getBackend() as BackendName,
         });
         try {
-          const result = await segmentPlane(segmenter, plane, {
-            budgetBytes: options.budgetBytes ?? budget.budgetBytes,
-            maxBindingBytes: budget.maxBindingBytes,
-            tileOutput: options.tileOutput,
-            tta: options.tta,
-            foregroundClass: card.foregroundClass,
-            signal: ctx.signal,
-            onProgress: (p) => ctx.progress({ tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs: p.etaMs }),
-          });
-          ctx.transfer(result.probabilities.buffer as ArrayBuffer);
+          const scaled = await segmentAtScale(run, plane, card, options.diameter);
+          const probabilities = scaled?.probabilities ?? (await run(plane));
+          if (!last) throw new Error('segmentation produced no result');
+          ctx.transfer(probabilities.buffer as ArrayBuffer);
           // Objects are made here, where the probability already is (not in a second worker after a round
           // trip through the main thread); the raw plane is what they are measured on unless told otherwise.
-          const objects = params.objects && computeImageObjects(result.probabilities, result.width, result.height, params.objects.settings, params.objects.intensity ?? image.data);
+          const objects = params.objects && computeImageObjects(probabilities, image.width, image.height, params.objects.settings, params.objects.intensity ?? image.data);
           if (objects) ctx.transfer(objects.labels.buffer as ArrayBuffer, objects.sizes.buffer as ArrayBuffer);
-          return { ...answer(result), ...(objects ? { objects } : {}) };
+          return {
+            ...answer(last, probabilities),
+            ...(scaled && scaled.source !== 'off'
+              ? { objectScale: { diameter: scaled.diameter ?? null, source: scaled.source, scale: scaled.scale, trainingDiameter: card.objectDiameter ?? 0 } }
+              : {}),
+            ...(objects ? { objects } : {}),
+          };
         } catch (error) {
-          // A cancel keeps the finished tiles: the caller may show them (NaN marks the rest).
+          // A cancel keeps the finished tiles of a pass at the image's own size (NaN marks the rest); a
+          // rescaled pass's tiles are at another scale, so that cancel keeps nothing.
           if (!(error instanceof PartialSegmentationError)) throw error;
-          const partial = { ...answer(error.result), partial: { tilesDone: error.tilesDone, tilesTotal: error.tilesTotal } };
-          throw new CancelledWithResult('segment', partial, [error.result.probabilities.buffer as ArrayBuffer]);
+          const done = error.result;
+          if (done.width !== image.width || done.height !== image.height) throw error;
+          const partial = { ...answer(done, done.probabilities), partial: { tilesDone: error.tilesDone, tilesTotal: error.tilesTotal } };
+          throw new CancelledWithResult('segment', partial, [done.probabilities.buffer as ArrayBuffer]);
         }
       } finally {
         lease.release();

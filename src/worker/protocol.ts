@@ -162,6 +162,23 @@ export interface SegmentOptions {
   readonly budgetBytes?: number;
   /** User override of the output tile side (px); else the largest that fits the budget. */
   readonly tileOutput?: number;
+  /**
+   * Object diameter of the image in px (or 'auto': estimated from a first pass): the image is resized so
+   * its objects match the model's training diameter (card.objectDiameter) and the map is resized back.
+   * Absent = no rescaling. Ignored for a model whose card has no objectDiameter.
+   */
+  readonly diameter?: number | 'auto';
+}
+
+/** The object scale a segmentation used (src/model/objectScale.ts). */
+export interface ObjectScaleReport {
+  /** The image's object diameter (px): the user's or the estimate; null when nothing was found to measure. */
+  readonly diameter: number | null;
+  readonly source: 'user' | 'estimate';
+  /** The factor the image was resized by (1 = not resized). */
+  readonly scale: number;
+  /** The model's training diameter it was matched to. */
+  readonly trainingDiameter: number;
 }
 
 /**
@@ -284,6 +301,8 @@ export interface CommandMap {
       readonly backend: BackendName;
       readonly objects?: ImageObjects;
       readonly partial?: { readonly tilesDone: number; readonly tilesTotal: number };
+      /** Present when options.diameter asked for rescaling and the model has a training diameter. */
+      readonly objectScale?: ObjectScaleReport;
     };
     progress: { readonly tilesDone: number; readonly tilesTotal: number; readonly etaMs: number };
   };

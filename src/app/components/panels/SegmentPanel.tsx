@@ -2,6 +2,7 @@ import { formatDuration } from '../../../state/eta';
 import { useStudio } from '../../../state/store';
 import { useCountdown } from '../../hooks/useCountdown';
 import { Icon } from '../Icon';
+import { ObjectScaleControl } from './ObjectScaleControl';
 import { Section } from './Section';
 
 /** Segment the current image or all images, with progress and cancel; channel choice for colour images. */
@@ -29,6 +30,7 @@ export function SegmentPanel() {
         </button>
       </div>
       {!modelReady && images.length > 0 && <p className="muted small">Waiting for the model to load…</p>}
+      <ObjectScaleControl />
       {run && (
         <div className="progress-block" data-testid="segment-progress" data-index={run.index} data-count={run.count}>
           <div className="row between small">

@@ -1,0 +1,52 @@
+/**
+ * `--diameter N|auto|off` of segment and evaluate: the object diameter of the input images in pixels
+ * (the image is resized so it matches the model's training diameter, card.objectDiameter), `auto` to
+ * estimate it per image from a first pass, or `off`. Default: the card's `rescale` choice.
+ */
+import type { PostProcessing } from '../src/image/postProcessing';
+import type { FloatPlane } from '../src/image/types';
+import { segmentAtObjectScale, type DiameterSetting, type ScaledSegmentation } from '../src/model/objectScale';
+import type { ModelCard } from '../src/model/types';
+import { optionalString, UsageError, type OptionSpec, type ParsedFlags } from './args';
+import type { Engine, EngineSegmentOptions } from './engine';
+
+export const DIAMETER_SPEC: OptionSpec = { diameter: { type: 'string' } };
+
+export const DIAMETER_USAGE = `         [--diameter N|auto|off (object diameter in px; rescales to the model's training diameter; default: the card's choice)]`;
+
+/** The diameter setting from the flag, or the card's default ('auto' when it says so, else 'off'). */
+export function diameterFromFlags(flags: ParsedFlags, card: ModelCard | undefined): DiameterSetting {
+  const s = optionalString(flags, 'diameter');
+  const fallback: DiameterSetting = card?.rescale === 'auto' && card.objectDiameter !== undefined ? 'auto' : 'off';
+  if (s === undefined || s === 'off') return s === 'off' ? 'off' : fallback;
+  if (card !== undefined && card.objectDiameter === undefined) {
+    throw new UsageError(`--diameter needs the model's training diameter: its card has no objectDiameter (npm run diameter -- --write-card MODEL_DIR)`);
+  }
+  if (s === 'auto') return 'auto';
+  const v = Number(s);
+  if (s.trim() === '' || !Number.isFinite(v) || v <= 0) throw new UsageError(`--diameter must be a positive number of pixels, 'auto' or 'off', got '${s}'`);
+  return v;
+}
+
+/** Segments one normalised image with the engine at the chosen object scale. */
+export function segmentWithDiameter(
+  engine: Engine,
+  plane: FloatPlane,
+  diameter: DiameterSetting,
+  postProcessing: PostProcessing,
+  options: EngineSegmentOptions,
+): Promise<ScaledSegmentation> {
+  const run = async (p: FloatPlane | readonly FloatPlane[]): Promise<Float32Array> => (await engine.segment(p, options)).probabilities;
+  return segmentAtObjectScale(run, plane, {
+    trainingDiameter: engine.card.objectDiameter ?? 1,
+    diameter,
+    postProcessing,
+  });
+}
+
+/** "object diameter 41.2 px (estimate), scale 0.37" for the logs. */
+export function describeScale(s: ScaledSegmentation): string {
+  if (s.source === 'off') return 'no rescaling';
+  const d = s.diameter === undefined ? 'no objects to estimate from' : `object diameter ${s.diameter.toFixed(1)} px (${s.source})`;
+  return `${d}, scale ${s.scale === 1 ? '1 (not resized)' : s.scale.toFixed(3)}`;
+}

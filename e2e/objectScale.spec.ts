@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { decode, encode } from 'fast-png';
+import { dataRoot, dropFiles } from './fixtures/appFiles';
+import { expect, test } from './guard';
+
+/** A 640x512-group DSB image (large nuclei, ~46 px across; the shipped model was trained at ~15 px). */
+const LARGE_ID = '20c37b1ad2f510ed7396969e855fe93d0d05611738f6e706e8ca1d1aed3ded45';
+
+/** A 256x256 crop of it (7 nuclei, ground truth 52 px) as an 8-bit grey PNG (keeps the run short). */
+function largeNucleiCrop(): { name: string; bytes: Uint8Array } {
+  const png = decode(readFileSync(path.join(dataRoot, 'images', `${LARGE_ID}.png`)));
+  const w = 256;
+  const h = 256;
+  const data = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = png.data[((256 + y) * png.width + x) * png.channels];
+  return { name: 'large-nuclei.png', bytes: encode({ width: w, height: h, data, channels: 1, depth: 8 }) };
+}
+
+test('the object diameter is estimated per image, shown, and a user diameter overrides it', async ({ page }) => {
+  await page.goto('/?backend=wasm');
+  await expect(page.getByTestId('model-facts')).toHaveAttribute('data-model-name', 'nuclei', { timeout: 60_000 });
+  await dropFiles(page, [largeNucleiCrop()]);
+  await expect(page.getByTestId('image-item')).toHaveCount(1);
+  await expect(page.getByTestId('diameter-mode')).toHaveValue('auto');
+  await page.getByTestId('segment-current').click();
+  await expect(page.getByTestId('badge-segmented')).toHaveCount(1, { timeout: 120_000 });
+  const estimate = page.getByTestId('diameter-estimate');
+  await expect(estimate).toContainText('Estimated');
+  // Large nuclei: an estimate well above the model's 15 px, so the image was shrunk (at most 2x).
+  expect(Number(await estimate.getAttribute('data-value'))).toBeGreaterThan(25);
+  expect(Number(await estimate.getAttribute('data-scale'))).toBeCloseTo(0.5, 2);
+
+  // The user says the objects are 15 px: a new prediction at scale 1.
+  await page.getByTestId('diameter-mode').selectOption('set');
+  await page.getByTestId('diameter-input').fill('15');
+  await page.getByTestId('diameter-input').blur();
+  await page.getByTestId('segment-current').click();
+  await expect(estimate).toContainText('Set: 15.0 px', { timeout: 120_000 });
+  await expect(estimate).toHaveAttribute('data-scale', '1');
+});

@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import type { TrainingRecipe } from '../model/recipe';
+import { createWorkerClient, type WorkerClient, type WorkerLike } from './client';
+import { commandModes } from './commandModes';
+import { createDispatcher } from './handle';
+import { createModelHandlers, type ModelState, type WorkerModel } from './modelHandlers';
+import { createModelRegistry } from './modelRegistry';
+import type { ModelSource, WorkerRequest, WorkerResponse } from './protocol';
+
+/* The worker's segment command with an object diameter, in Node with a real (tiny, random) tfjs model. */
+
+const tiny: ModelSource = { kind: 'random', name: 'tiny', config: { depth: 2, baseFilters: 4, inChannels: 1, classes: 2, dropout: 0, padding: 'valid', seed: 3 } };
+
+function startWorker(): { client: WorkerClient; state: ModelState } {
+  const state: ModelState = { registry: createModelRegistry<WorkerModel>(), backend: null, resolveRecipe: () => ({}) as TrainingRecipe };
+  let onMessage: ((event: MessageEvent<WorkerResponse>) => void) | null = null;
+  const handle = createDispatcher(createModelHandlers(state), (message) => onMessage?.({ data: message } as MessageEvent<WorkerResponse>), { modes: commandModes });
+  const worker: WorkerLike = {
+    postMessage: (message: WorkerRequest) => void handle(message),
+    addEventListener: (type: string, listener: unknown) => {
+      if (type === 'message') onMessage = listener as (event: MessageEvent<WorkerResponse>) => void;
+    },
+    terminate: () => {},
+  };
+  return { client: createWorkerClient(() => worker), state };
+}
+
+const W = 50;
+const H = 38;
+const image = () => ({ width: W, height: H, data: Float32Array.from({ length: W * H }, (_, i) => 100 + 80 * Math.sin(i / 7) * Math.cos(i / 31)) });
+
+describe('segment with an object diameter', () => {
+  it('rescales to the card diameter, answers at the exact input size and reports the scale', async () => {
+    const { client, state } = startWorker();
+    await client.call('loadModel', { id: 'tiny', source: tiny });
+    const model = state.registry.peek('tiny');
+    if (!model) throw new Error('not loaded');
+    state.registry.add('scaled', { ...model, card: { ...model.card, objectDiameter: 8 } });
+    const tensors = tf.memory().numTensors;
+
+    const plain = await client.call('segment', { modelId: 'scaled', image: image(), options: { tta: false } });
+    expect(plain.objectScale).toBeUndefined();
+    const user = await client.call('segment', { modelId: 'scaled', image: image(), options: { tta: false, diameter: 16 } });
+    expect([user.width, user.height, user.probabilities.length]).toEqual([W, H, W * H]);
+    expect(user.objectScale).toEqual({ diameter: 16, source: 'user', scale: 0.5, trainingDiameter: 8 });
+    expect(Array.from(user.probabilities)).not.toEqual(Array.from(plain.probabilities));
+    // The training diameter itself: scale 1, the same map as no rescaling.
+    const same = await client.call('segment', { modelId: 'scaled', image: image(), options: { tta: false, diameter: 8 } });
+    expect(same.objectScale?.scale).toBe(1);
+    expect(Array.from(same.probabilities)).toEqual(Array.from(plain.probabilities));
+    // A model without a training diameter ignores the request.
+    const ignored = await client.call('segment', { modelId: 'tiny', image: image(), options: { tta: false, diameter: 16 } });
+    expect(ignored.objectScale).toBeUndefined();
+    expect(Array.from(ignored.probabilities)).toEqual(Array.from(plain.probabilities));
+    expect(tf.memory().numTensors).toBe(tensors);
+    for (const id of state.registry.ids()) state.registry.remove(id);
+  });
+});

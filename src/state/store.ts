@@ -5,6 +5,7 @@ import { createImagesSlice, type ImagesSlice } from './imagesSlice';
 import { createLabelsSlice, type LabelsSlice } from './labelsSlice';
 import { createLibrarySlice, type LibrarySlice } from './librarySlice';
 import { createModelSlice, type ModelSlice } from './modelSlice';
+import { createPersistSlice, type PersistSlice } from './persistSlice';
 import { createSegmentationSlice, type SegmentationSlice } from './segmentationSlice';
 import { createSplitSlice, type SplitSlice } from './splitSlice';
 import { createStatusSlice, type StatusSlice } from './statusSlice';
@@ -22,7 +23,8 @@ export type StudioState = BackendSlice &
   ExportSlice &
   SplitSlice &
   TrainingSlice &
-  LibrarySlice;
+  LibrarySlice &
+  PersistSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...createBackendSlice(...a),
@@ -36,4 +38,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createSplitSlice(...a),
   ...createTrainingSlice(...a),
   ...createLibrarySlice(...a),
+  ...createPersistSlice(...a),
 }));

@@ -48,6 +48,8 @@ export interface PersistSlice {
   lastSaveMs: number | null;
   storageUsage: StorageUsage | null;
   resumeOffer: ResumeOffer | null;
+  /** Step of the fine-tune checkpoint stored last in this page (null: none). */
+  checkpointStep: number | null;
   /** Opens the stored session, restores it, and starts saving (once per page). */
   startPersistence(): Promise<void>;
   /** Writes pending changes now (before an export or a fine-tune, and when the page hides). */
@@ -70,6 +72,7 @@ export const initialPersistState = {
   lastSaveMs: null as number | null,
   storageUsage: null as StorageUsage | null,
   resumeOffer: null as ResumeOffer | null,
+  checkpointStep: null as number | null,
 };
 
 export const SAVE_DELAY_MS = 600;
@@ -114,7 +117,8 @@ export const createPersistSlice: StateCreator<StudioState, [], [], PersistSlice>
       fail(error, 'save');
       return;
     }
-    if (isClean(dirty) && !saver?.pending) set({ persistStatus: 'saved' });
+    // Changes made during the write are dirty again and scheduled: only then is the badge still "Saving…".
+    if (isClean(dirty)) set({ persistStatus: 'saved' });
   };
 
   const mark = (d: Dirty) => {
@@ -261,10 +265,14 @@ export const createPersistSlice: StateCreator<StudioState, [], [], PersistSlice>
         zip,
         savedAt: new Date().toISOString(),
       };
-      db.put('checkpoint', record, 'current').catch((error: unknown) => fail(error, 'save'));
+      db.put('checkpoint', record, 'current').then(
+        () => set({ checkpointStep: step }),
+        (error: unknown) => fail(error, 'save'),
+      );
     },
 
     dropCheckpoint() {
+      set({ checkpointStep: null });
       if (db && writable) db.delete('checkpoint', 'current').catch((error: unknown) => fail(error, 'save'));
     },
 

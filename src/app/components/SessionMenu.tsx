@@ -17,6 +17,7 @@ export function SessionMenu() {
   const panel = useRef<HTMLDivElement>(null);
   const status = useStudio((s) => s.persistStatus);
   const lastSaveMs = useStudio((s) => s.lastSaveMs);
+  const checkpointStep = useStudio((s) => s.checkpointStep);
   const usage = useStudio((s) => s.storageUsage);
   const images = useStudio((s) => s.images);
   const refresh = useStudio((s) => s.refreshStorage);
@@ -48,7 +49,8 @@ export function SessionMenu() {
         onClick={() => setOpen(!open)}
         data-testid="session-status"
         data-status={status}
-        title="Session storage"
+        data-checkpoint-step={checkpointStep ?? ''}
+        title={checkpointStep !== null ? `Session storage; fine-tune checkpoint saved at step ${checkpointStep}` : 'Session storage'}
       >
         {statusText[status]}
       </button>

@@ -93,7 +93,7 @@ test('a reload during training loses no label and offers to resume from the best
   await page.getByTestId('resume-training').click();
   await expect(offer).toHaveCount(0);
   // The run starts from the checkpoint's weights, kept as a model of their own.
-  await expect(page.getByTestId('model-facts')).toHaveAttribute('data-model-name', /checkpoint, step/);
+  await expect(page.getByTestId('model-select').locator('option:checked')).toHaveText(`nuclei · tuned 1 (checkpoint, step ${step})`);
   await expect(page.getByTestId('train-progress')).toHaveAttribute('data-phase', 'training');
   await expect.poll(async () => Number(await page.getByTestId('train-progress').getAttribute('data-step'))).toBeGreaterThan(0);
   await page.getByTestId('train-cancel').click();

@@ -1,10 +1,10 @@
 import type { StateCreator } from 'zustand';
 import { getWorkerClient } from './client';
 import { uniqueLabel } from './librarySlice';
+import { getImageWorker } from './imageWorker';
 import { getPixels } from './pixels';
 import { createDebouncer, diffState, emptyDirty, isClean, mergeDirty, type Debouncer, type Dirty } from './persist/autosave';
 import { openSessionDb, storeNames, type SessionDb } from './persist/db';
-import { packLabels } from './persist/labelCodec';
 import type { CheckpointRecord } from './persist/records';
 import { isEmptySession, readSession, restoreSession } from './persist/restore';
 import { createRestoreTarget } from './persist/restoreTarget';
@@ -109,6 +109,7 @@ export const createPersistSlice: StateCreator<StudioState, [], [], PersistSlice>
           const { bytes } = await getWorkerClient().call('packageModel', { id, format: 'zip' });
           return { revision: model.revision, zip: bytes };
         },
+        packLabels: async (data) => (await getImageWorker().call('packLabels', { data }, [data.buffer as ArrayBuffer])).packed,
       });
       set({ lastSaveMs: Math.round(performance.now() - t0) });
     } catch (error) {
@@ -196,10 +197,12 @@ export const createPersistSlice: StateCreator<StudioState, [], [], PersistSlice>
       set({ persistStatus: isClean(dirty) ? 'saved' : 'saving' });
       if (!isClean(dirty)) saver.schedule();
       // A hidden page may be closed without notice: write what waits.
-      window.addEventListener('pagehide', () => void saver?.flush());
-      document.addEventListener('visibilitychange', () => {
-        if (document.visibilityState === 'hidden') void saver?.flush();
-      });
+      if (typeof window !== 'undefined') window.addEventListener('pagehide', () => void saver?.flush());
+      if (typeof document !== 'undefined') {
+        document.addEventListener('visibilitychange', () => {
+          if (document.visibilityState === 'hidden') void saver?.flush();
+        });
+      }
     },
 
     async flushSession() {
@@ -209,10 +212,11 @@ export const createPersistSlice: StateCreator<StudioState, [], [], PersistSlice>
     async refreshStorage() {
       const state = get();
       const images: Record<string, number> = {};
+      // The stored (packed) label sizes; results are width x height float32 each.
+      const labelBytes = new Map<string, number>();
+      if (db) for (const l of await db.getAll('labels').catch(() => [])) labelBytes.set(l.id, l.packed.length);
       for (const image of state.images) {
-        const px = getPixels(image.id);
-        let bytes = image.fileBytes / image.pageCount;
-        if (px?.labels && (state.labelStats[image.id]?.background ?? 0) + (state.labelStats[image.id]?.foreground ?? 0) > 0) bytes += packLabels(px.labels.data).length;
+        let bytes = image.fileBytes / image.pageCount + (labelBytes.get(image.id) ?? 0);
         bytes += (state.segmented[image.id]?.length ?? 0) * image.width * image.height * 4;
         images[image.id] = Math.round(bytes);
       }
@@ -221,7 +225,7 @@ export const createPersistSlice: StateCreator<StudioState, [], [], PersistSlice>
       let used: number | null = null;
       let quota: number | null = null;
       try {
-        const estimate = await navigator.storage?.estimate();
+        const estimate = await globalThis.navigator?.storage?.estimate();
         used = estimate?.usage ?? null;
         quota = estimate?.quota ?? null;
       } catch {

@@ -2,7 +2,7 @@ import { getWorkerClient } from '../client';
 import { getImageWorker } from '../imageWorker';
 import { addPixels, getPixels } from '../pixels';
 import type { StudioState } from '../store';
-import { unpackLabels } from './labelCodec';
+import { unpackLabels } from '../../image/labelCodec';
 import type { RestoreTarget } from './restore';
 import { entryFromModelRecord, entryFromRecord, labelStatsOf, settingsPatch } from './serialise';
 

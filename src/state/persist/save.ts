@@ -2,7 +2,6 @@ import type { ImagePixels } from '../pixels';
 import type { StudioState } from '../store';
 import type { Dirty } from './autosave';
 import type { SessionDb } from './db';
-import { packLabels } from './labelCodec';
 import { imageRecord, modelRecord, resultRecord, settingsOf } from './serialise';
 
 /** What a save reads from the app and asks of the worker. */
@@ -12,6 +11,8 @@ export interface SaveDeps {
   readonly pixels: (id: string) => ImagePixels | undefined;
   /** Kept model `id` as one model ZIP and its weights revision (the worker's packageModel). */
   readonly packModel: (id: string) => Promise<{ revision: string; zip: Uint8Array }>;
+  /** Deflates a copy of a label plane (the app does it in the image worker: a 4096² plane takes ~100 ms). */
+  readonly packLabels: (data: Uint8Array) => Promise<Uint8Array>;
 }
 
 function hasPaint(data: Uint8Array): boolean {
@@ -29,7 +30,8 @@ async function saveLabels(ids: Iterable<string>, deps: SaveDeps): Promise<void> 
     if (!canvas || !hasPaint(canvas.data)) await db.delete('labels', id);
     else {
       const edited = state().labelStats[id]?.edited ?? true;
-      await db.put('labels', { id, width: canvas.width, height: canvas.height, packed: packLabels(canvas.data), edited });
+      const packed = await deps.packLabels(canvas.data.slice());
+      await db.put('labels', { id, width: canvas.width, height: canvas.height, packed, edited });
     }
   }
 }

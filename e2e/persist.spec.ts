@@ -140,6 +140,24 @@ test('storage full: a clear message stays, painting and export still work', asyn
   await expect(notice).toBeVisible();
 });
 
+test('storage refused (IndexedDB cannot be opened): a clear message, and the app works in memory', async ({ page }) => {
+  await page.addInitScript(() => {
+    IDBFactory.prototype.open = function open() {
+      throw new DOMException('Access to storage is denied.', 'SecurityError');
+    };
+  });
+  await openApp(page);
+  const notice = page.getByTestId('persist-notice');
+  await expect(notice).toHaveAttribute('data-status', 'failed');
+  await expect(notice).toContainText('does not let the app store its session');
+  await dropFiles(page, [CROP]);
+  await expect(page.getByTestId('image-item')).toHaveCount(1);
+  await page.getByTestId('tool-brush').click();
+  await paintStroke(page, [20, 20], [100, 100]);
+  expect((await labelCounts(page)).foreground).toBeGreaterThan(0);
+  expect(Object.keys(await exportShownImage(page))).toContain('nuclei-crop_painted.png');
+});
+
 test('a second tab opens the session read-only and never overwrites it', async ({ page, context }) => {
   await openApp(page);
   await dropFiles(page, [CROP]);

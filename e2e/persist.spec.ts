@@ -118,8 +118,13 @@ test('a reload during an export loses nothing', async ({ page }) => {
 test('storage full: a clear message stays, painting and export still work', async ({ page }) => {
   // Every write to IndexedDB fails as a full disk does (no hook in the app).
   await page.addInitScript(() => {
+    const real = IDBObjectStore.prototype.put;
     IDBObjectStore.prototype.put = function put() {
       throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+    // The test frees the space later by putting the real method back.
+    (window as Window & { freeSpace?: () => void }).freeSpace = () => {
+      IDBObjectStore.prototype.put = real;
     };
   });
   await openApp(page);
@@ -138,6 +143,14 @@ test('storage full: a clear message stays, painting and export still work', asyn
   expect(Object.keys(files)).toContain('nuclei-crop_painted.png');
   // The message is still there (it is not a toast that goes away).
   await expect(notice).toBeVisible();
+  // Space freed: "Save again" stores the whole session, and a reload brings the labels back.
+  await page.evaluate(() => (window as Window & { freeSpace?: () => void }).freeSpace?.());
+  await page.getByTestId('retry-saving').click();
+  await waitForSaved(page);
+  await expect(notice).toHaveCount(0);
+  await reloadApp(page);
+  await expect(page.getByTestId('image-item')).toHaveCount(1);
+  await expect.poll(() => labelCounts(page)).toEqual(counts);
 });
 
 test('storage refused (IndexedDB cannot be opened): a clear message, and the app works in memory', async ({ page }) => {

@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import { getWorkerClient } from './client';
 import { uniqueLabel } from './librarySlice';
+import { packLabels } from '../image/labelCodec';
 import { getImageWorker } from './imageWorker';
 import { getPixels } from './pixels';
 import { createDebouncer, diffState, emptyDirty, isClean, mergeDirty, type Debouncer, type Dirty } from './persist/autosave';
@@ -9,7 +10,7 @@ import type { CheckpointRecord } from './persist/records';
 import { isEmptySession, readSession, restoreSession } from './persist/restore';
 import { createRestoreTarget } from './persist/restoreTarget';
 import { writeDirty } from './persist/save';
-import { describeStorageError } from './persist/storageErrors';
+import { describeStorageError, type StorageProblem } from './persist/storageErrors';
 import { acquireWriterLock } from './persist/writerLock';
 import type { StudioState } from './store';
 
@@ -44,6 +45,8 @@ export interface PersistSlice {
   persistStatus: PersistStatus;
   /** A persistent, non-blocking explanation (storage full or denied, read-only tab), or null. */
   persistMessage: string | null;
+  /** Why saving stopped ('failed' status only): a full storage may be retried after freeing space. */
+  persistProblem: StorageProblem | null;
   /** Milliseconds the last write took. */
   lastSaveMs: number | null;
   storageUsage: StorageUsage | null;
@@ -57,6 +60,8 @@ export interface PersistSlice {
   refreshStorage(): Promise<void>;
   /** Removes every image and kept model, here and in storage. */
   clearSession(): Promise<void>;
+  /** After a failed save (storage full, space freed since): writes the whole session again. */
+  retrySaving(): Promise<void>;
   /** Stores the best weights of the running fine-tune (validation improved at `step`). */
   saveCheckpoint(step: number, zip: Uint8Array): void;
   /** Forgets the checkpoint (the run ended and became a model, or failed). */
@@ -69,6 +74,7 @@ export interface PersistSlice {
 export const initialPersistState = {
   persistStatus: 'off' as PersistStatus,
   persistMessage: null as string | null,
+  persistProblem: null as StorageProblem | null,
   lastSaveMs: null as number | null,
   storageUsage: null as StorageUsage | null,
   resumeOffer: null as ResumeOffer | null,
@@ -80,17 +86,19 @@ export const SAVE_DELAY_MS = 600;
 let db: SessionDb | null = null;
 let started = false;
 let writable = false;
+/** This tab holds the writer lock (it stays held when a save fails, so a retry may write again). */
+let lockHeld = false;
 let dirty: Dirty = emptyDirty();
 let saver: Debouncer | null = null;
 let stopTracking: () => void = () => {};
 
 export const createPersistSlice: StateCreator<StudioState, [], [], PersistSlice> = (set, get, api) => {
   const fail = (error: unknown, what: 'open' | 'save') => {
-    const { message } = describeStorageError(error, what);
+    const { message, problem } = describeStorageError(error, what);
     writable = false;
     saver?.cancel();
     stopTracking();
-    set({ persistStatus: 'failed', persistMessage: message });
+    set({ persistStatus: 'failed', persistMessage: message, persistProblem: problem });
   };
 
   const save = async () => {
@@ -109,7 +117,9 @@ export const createPersistSlice: StateCreator<StudioState, [], [], PersistSlice>
           const { bytes } = await getWorkerClient().call('packageModel', { id, format: 'zip' });
           return { revision: model.revision, zip: bytes };
         },
-        packLabels: async (data) => (await getImageWorker().call('packLabels', { data }, [data.buffer as ArrayBuffer])).packed,
+        // Off the main thread; where no worker can start (Node tests) the same codec runs here.
+        packLabels: async (data) =>
+          typeof Worker === 'undefined' ? packLabels(data) : (await getImageWorker().call('packLabels', { data }, [data.buffer as ArrayBuffer])).packed,
       });
       set({ lastSaveMs: Math.round(performance.now() - t0) });
     } catch (error) {
@@ -160,7 +170,8 @@ export const createPersistSlice: StateCreator<StudioState, [], [], PersistSlice>
         fail(error, 'open');
         return;
       }
-      writable = await acquireWriterLock();
+      lockHeld = await acquireWriterLock();
+      writable = lockHeld;
       saver = createDebouncer(SAVE_DELAY_MS, save);
       // Changes made while the stored session comes back are tracked and written once it is in.
       if (writable) track();
@@ -253,6 +264,17 @@ export const createPersistSlice: StateCreator<StudioState, [], [], PersistSlice>
       }
       get().setStatus('Cleared the session: no images or kept models are stored.');
       await get().refreshStorage();
+    },
+
+    async retrySaving() {
+      if (!db || !lockHeld || writable) return;
+      writable = true;
+      const ids = new Set(get().images.map((i) => i.id));
+      dirty = { images: true, labels: new Set(ids), results: new Set(ids), models: true, settings: true, session: true };
+      set({ persistStatus: 'saving', persistMessage: null, persistProblem: null });
+      track();
+      saver?.schedule();
+      await saver?.flush();
     },
 
     saveCheckpoint(step, zip) {

@@ -11,12 +11,19 @@ export function SessionNotices() {
   const training = useStudio((s) => s.trainRun !== null);
   const modelReady = useStudio((s) => s.modelStatus === 'ready');
   const resume = useStudio((s) => s.resumeFromCheckpoint);
+  const retry = useStudio((s) => s.retrySaving);
+  const problem = useStudio((s) => s.persistProblem);
   const discard = useStudio((s) => s.discardCheckpoint);
   return (
     <>
       {message && (status === 'failed' || status === 'readonly') && (
         <div className="notice session-notice small" role="status" data-testid="persist-notice" data-status={status}>
-          {message}
+          <p>{message}</p>
+          {status === 'failed' && problem === 'quota' && (
+            <button onClick={() => void retry()} data-testid="retry-saving">
+              Save again
+            </button>
+          )}
         </div>
       )}
       {offer && (

@@ -74,5 +74,10 @@ describe('when storage is full', () => {
     } finally {
       IDBObjectStore.prototype.put = original;
     }
+    // Space was freed: "Save again" writes the whole session, labels painted meanwhile included.
+    expect(store.getState().persistProblem).toBe('quota');
+    await store.getState().retrySaving();
+    expect(store.getState().persistStatus).toBe('saved');
+    expect(store.getState().persistMessage).toBeNull();
   });
 });

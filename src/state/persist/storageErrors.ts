@@ -31,7 +31,7 @@ export function describeStorageError(error: unknown, what: 'open' | 'save'): Sto
   if (isQuotaError(error)) {
     return {
       problem: 'quota',
-      message: `The browser's storage for this site is full, so the session is no longer saved. ${KEEP_GOING} Free space with "Remove" in Storage or "Clear session".`,
+      message: `The browser's storage for this site is full, so the session is no longer saved. ${KEEP_GOING} Free space (remove images, or clear the session, under the session badge in the header), then "Save again".`,
     };
   }
   const detail = error instanceof Error && error.message ? ` (${error.message})` : '';

@@ -95,9 +95,8 @@ test('a reload during training loses no label and offers to resume from the best
   // The run starts from the checkpoint's weights, kept as a model of their own.
   await expect(page.getByTestId('model-select').locator('option:checked')).toHaveText(`nuclei · tuned 1 (checkpoint, step ${step})`);
   await expect(page.getByTestId('train-progress')).toHaveAttribute('data-phase', 'training');
+  // It trains (the run ends with the test's page; stopping it would only cost time).
   await expect.poll(async () => Number(await page.getByTestId('train-progress').getAttribute('data-step'))).toBeGreaterThan(0);
-  await page.getByTestId('train-cancel').click();
-  await expect(page.getByTestId('train-result')).toBeVisible();
 });
 
 test('a reload during an export loses nothing', async ({ page }) => {

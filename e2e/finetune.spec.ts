@@ -3,7 +3,7 @@ import type { Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { watchConsole } from './console';
 import { dsbCrop } from './fixtures/appFiles';
-import { dropFiles, openApp, paintStroke, probabilityAt } from './helpers';
+import { dropFiles, openApp, paintStroke, probabilityAt, strokePlaces } from './helpers';
 import { expect, test } from './guard';
 
 /*
@@ -15,33 +15,6 @@ import { expect, test } from './guard';
 
 const CROP = dsbCrop(128, 128, 128);
 const COPY = { ...dsbCrop(128, 128, 128, 'nuclei-crop-copy.png') };
-
-/** Centroids of the 4 largest nuclei and 5 points far from any nucleus, from the crop's true instances. */
-function strokePlaces(): { nuclei: [number, number][]; background: [number, number][] } {
-  const { size, instances } = CROP;
-  const sums = new Map<number, { n: number; x: number; y: number }>();
-  instances.forEach((id, i) => {
-    if (!id) return;
-    const s = sums.get(id) ?? { n: 0, x: 0, y: 0 };
-    s.n++;
-    s.x += i % size;
-    s.y += Math.floor(i / size);
-    sums.set(id, s);
-  });
-  const nuclei = [...sums.values()]
-    .sort((a, b) => b.n - a.n)
-    .slice(0, 4)
-    .map((s) => [Math.round(s.x / s.n), Math.round(s.y / s.n)] as [number, number]);
-  const far = (x: number, y: number) => {
-    for (let dy = -9; dy <= 9; dy++) for (let dx = -9; dx <= 9; dx++) if (instances[Math.min(size - 1, Math.max(0, y + dy)) * size + Math.min(size - 1, Math.max(0, x + dx))]) return false;
-    return true;
-  };
-  const background: [number, number][] = [];
-  for (let y = 12; y < size - 12 && background.length < 5; y += 23) {
-    for (let x = 12; x < size - 12 && background.length < 5; x += 29) if (far(x, y) && far(x + 6, y)) background.push([x, y]);
-  }
-  return { nuclei, background };
-}
 
 async function selectImage(page: Page, index: number): Promise<void> {
   await page.getByTestId('image-item').nth(index).click();
@@ -59,7 +32,7 @@ test('fine-tune: live curves and previews, segment and switch models while it tr
   await selectImage(page, 0);
 
   // The starting model's prediction, at a pixel inside a nucleus we will paint.
-  const { nuclei, background } = strokePlaces();
+  const { nuclei, background } = strokePlaces(CROP);
   expect(nuclei.length).toBe(4);
   expect(background.length).toBe(5);
   const [px, py] = nuclei[0];

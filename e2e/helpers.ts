@@ -71,3 +71,75 @@ export function evaluateWithCli(args: readonly string[]): Promise<Record<string,
     });
   });
 }
+
+/** Waits until the stored session holds everything done so far (the header's session badge says "Saved"). */
+export async function waitForSaved(page: Page): Promise<void> {
+  await expect(page.getByTestId('session-status')).toHaveAttribute('data-status', 'saved');
+}
+
+/**
+ * Reloads as a user would, answering "leave" to a leave-page question, and waits for the backend and the
+ * restored session.
+ */
+export async function reloadApp(page: Page): Promise<void> {
+  const leave = (dialog: { type(): string; accept(): Promise<void> }) => {
+    if (dialog.type() === 'beforeunload') void dialog.accept();
+  };
+  page.on('dialog', leave);
+  await page.reload();
+  page.off('dialog', leave);
+  await expect(page.getByTestId('backend-status')).toHaveAttribute('data-status', 'ready');
+  await expect(page.getByTestId('session-status')).toHaveAttribute('data-status', /^(saved|saving|readonly|failed)$/);
+}
+
+/** Background and foreground pixel counts of the shown image's painted labels. */
+export async function labelCounts(page: Page): Promise<{ background: number; foreground: number }> {
+  const el = page.getByTestId('label-counts');
+  return { background: Number(await el.getAttribute('data-background')), foreground: Number(await el.getAttribute('data-foreground')) };
+}
+
+/** The files of the shown image's export ("This image", one ZIP), by name. */
+export async function exportShownImage(page: Page): Promise<Record<string, Uint8Array>> {
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-current').click();
+  const file = await (await download).path();
+  return unzipSync(new Uint8Array(readFileSync(file)));
+}
+
+/** Centroids of the 4 largest nuclei and 5 points far from any nucleus, from a crop's true instances (dsbCrop). */
+export function strokePlaces(crop: { readonly size: number; readonly instances: Uint16Array }): { nuclei: [number, number][]; background: [number, number][] } {
+  const { size, instances } = crop;
+  const sums = new Map<number, { n: number; x: number; y: number }>();
+  instances.forEach((id, i) => {
+    if (!id) return;
+    const s = sums.get(id) ?? { n: 0, x: 0, y: 0 };
+    s.n++;
+    s.x += i % size;
+    s.y += Math.floor(i / size);
+    sums.set(id, s);
+  });
+  const nuclei = [...sums.values()]
+    .sort((a, b) => b.n - a.n)
+    .slice(0, 4)
+    .map((s) => [Math.round(s.x / s.n), Math.round(s.y / s.n)] as [number, number]);
+  const far = (x: number, y: number) => {
+    for (let dy = -9; dy <= 9; dy++) for (let dx = -9; dx <= 9; dx++) if (instances[Math.min(size - 1, Math.max(0, y + dy)) * size + Math.min(size - 1, Math.max(0, x + dx))]) return false;
+    return true;
+  };
+  const background: [number, number][] = [];
+  for (let y = 12; y < size - 12 && background.length < 5; y += 23) {
+    for (let x = 12; x < size - 12 && background.length < 5; x += 29) if (far(x, y) && far(x + 6, y)) background.push([x, y]);
+  }
+  return { nuclei, background };
+}
+
+/** Brush strokes of both classes on a dsbCrop image (as e2e/finetune.spec.ts paints): enough to fine-tune with validation. */
+export async function paintTrainingStrokes(page: Page, crop: { readonly size: number; readonly instances: Uint16Array }): Promise<void> {
+  const { nuclei, background } = strokePlaces(crop);
+  await page.getByTestId('tool-brush').click();
+  for (let k = 0; k < 3; k++) await page.keyboard.press('[');
+  await page.getByTestId('class-2').click();
+  for (const [x, y] of nuclei) await paintStroke(page, [x - 3, y], [x + 3, y]);
+  await page.getByTestId('class-1').click();
+  for (const [x, y] of background.slice(0, 4)) await paintStroke(page, [x, y], [x + 6, y]);
+}

@@ -10,6 +10,7 @@ import { Workspace } from './components/Workspace';
 import { useClassNamesFromModel } from './hooks/useClassNamesFromModel';
 import { useFileDrop } from './hooks/useFileDrop';
 import { useInstancesSync } from './hooks/useInstancesSync';
+import { usePersistence } from './hooks/usePersistence';
 import { useShortcuts } from './hooks/useShortcuts';
 import { useUnsavedGuard } from './hooks/useUnsavedGuard';
 
@@ -22,6 +23,7 @@ export function App() {
   useInstancesSync();
   useClassNamesFromModel();
   useUnsavedGuard();
+  usePersistence();
   const dragging = useFileDrop();
   return (
     <div className="app">

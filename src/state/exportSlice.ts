@@ -34,6 +34,8 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
       get().notify('info', 'An export is already running.');
       return [];
     }
+    // What is painted is in storage before the export starts: a reload during it loses nothing.
+    void get().flushSession();
     const files: ExportFile[] = [];
     const unsegmented: string[] = [];
     const otherModel: string[] = [];

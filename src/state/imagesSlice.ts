@@ -112,7 +112,7 @@ export const createImagesSlice: StateCreator<StudioState, [], [], ImagesSlice> =
           const entries = pages.map((p, k): ImageEntry => {
             // Stable, unique ids: results, labels and (later) stored sessions are keyed by them.
             const id = crypto.randomUUID();
-            addPixels(id, p.raster);
+            addPixels(id, p.raster, source.file);
             const many = pages.length > 1;
             return {
               id,

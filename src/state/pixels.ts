@@ -24,6 +24,8 @@ export interface InstanceBuffers {
 /** Everything held per image. */
 export interface ImagePixels {
   readonly raster: RasterImage;
+  /** The file it was decoded from (a Blob references the file, it copies nothing): the stored session keeps it. */
+  readonly source: Blob | null;
   /** Painted labels (0 unlabelled, 1 background, 2 foreground); created on the first paint. */
   labels: LabelCanvas | null;
   readonly history: HistoryStack;
@@ -54,8 +56,8 @@ export interface PartialPrediction {
 const registry = new Map<string, ImagePixels>();
 
 /** Registers a decoded image. */
-export function addPixels(id: string, raster: RasterImage): ImagePixels {
-  const entry: ImagePixels = { raster, labels: null, history: createHistory(), predictions: new Map(), instances: null, heldOut: null, preview: null, partial: null };
+export function addPixels(id: string, raster: RasterImage, source: Blob | null = null): ImagePixels {
+  const entry: ImagePixels = { raster, source, labels: null, history: createHistory(), predictions: new Map(), instances: null, heldOut: null, preview: null, partial: null };
   registry.set(id, entry);
   return entry;
 }

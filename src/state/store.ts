@@ -9,6 +9,7 @@ import { createModelSlice, type ModelSlice } from './modelSlice';
 import { createObjectsSlice, type ObjectsSlice } from './objectsSlice';
 import { createPostProcessingSlice, type PostProcessingSlice } from './postProcessingSlice';
 import { createObjectScaleSlice, type ObjectScaleSlice } from './objectScaleSlice';
+import { createPersistSlice, type PersistSlice } from './persistSlice';
 import { createSegmentationSlice, type SegmentationSlice } from './segmentationSlice';
 import { createSplitSlice, type SplitSlice } from './splitSlice';
 import { createStatusSlice, type StatusSlice } from './statusSlice';
@@ -30,7 +31,8 @@ export type StudioState = BackendSlice &
   SplitSlice &
   TrainingSlice &
   LibrarySlice &
-  ObjectScaleSlice;
+  ObjectScaleSlice &
+  PersistSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...createBackendSlice(...a),
@@ -48,4 +50,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createTrainingSlice(...a),
   ...createLibrarySlice(...a),
   ...createObjectScaleSlice(...a),
+  ...createPersistSlice(...a),
 }));

@@ -151,6 +151,8 @@ export const createTrainingSlice: StateCreator<StudioState, [], [], TrainingSlic
       if (ctx.dirty.size > 0 && !ctx.flushTimer) void flushLabels();
     } else if (event.kind === 'validation') {
       set((s) => ({ trainCurve: { ...s.trainCurve, validation: [...s.trainCurve.validation, event.point] } }));
+    } else if (event.kind === 'checkpoint') {
+      get().saveCheckpoint(event.step, event.zip);
     } else if (applyPreview(get(), event)) {
       set((s) => ({ trainRun: s.trainRun && { ...s.trainRun, previewStep: event.step }, predictionVersion: s.predictionVersion + 1 }));
     }
@@ -166,6 +168,8 @@ export const createTrainingSlice: StateCreator<StudioState, [], [], TrainingSlic
       if (px) px.preview = null;
     }
     run = null;
+    // The run ended (a model, a failure or a cancel): its checkpoint has nothing left to resume.
+    get().dropCheckpoint();
     set((s) => ({ trainRun: null, predictionVersion: s.predictionVersion + 1 }));
     get().refreshSplits();
   };
@@ -282,6 +286,8 @@ export const createTrainingSlice: StateCreator<StudioState, [], [], TrainingSlic
         state.setStatus(problem);
         return;
       }
+      // The labels trained on are in storage before the run starts: a reload during it loses none.
+      void state.flushSession();
       const ctx = startRun(parentId, parent, useAll, summary);
       const { images, transfer } = collectImages(get(), ctx, useAll, parent.recipe.fineTune.validationFraction);
       const preview = currentPreviewRegion(get(), ctx, parent);

@@ -10,6 +10,7 @@ import { computeImageObjects } from '../image/imageObjects';
 import { decodeImage, isImageDecodeError, ImageDecodeError, needsBrowserDecoder, rasterFromRgba } from '../image/decode';
 import { autoRange, renderToRgba } from '../image/display';
 import { exportFiles, exportZip } from '../image/export';
+import { packLabels } from '../image/labelCodec';
 import type { RasterImage } from '../image/types';
 import type { DecodedPage, ImageCommand, ImageParams, ImageRequest, ImageResponse, ImageResult, ImageWorkerError } from './decodeProtocol';
 
@@ -102,6 +103,10 @@ async function run(request: ImageRequest): Promise<{ result: ImageResult<ImageCo
     case 'export': {
       const files = exportFiles(request.params.request);
       return { result: { files }, transfer: files.map((f) => f.bytes.buffer as ArrayBuffer) };
+    }
+    case 'packLabels': {
+      const packed = packLabels(request.params.data);
+      return { result: { packed }, transfer: [packed.buffer as ArrayBuffer] };
     }
     case 'zip': {
       const bytes = exportZip(request.params.files);

@@ -59,6 +59,11 @@ export interface ImageCommandMap {
     params: { readonly request: ExportRequest };
     result: { readonly files: ExportFile[] };
   };
+  /** Deflates a painted-label plane for the stored session (src/image/labelCodec.ts); the plane is transferred. */
+  packLabels: {
+    params: { readonly data: Uint8Array };
+    result: { readonly packed: Uint8Array };
+  };
   /** Packs files into one ZIP archive. */
   zip: {
     params: { readonly files: readonly ExportFile[] };

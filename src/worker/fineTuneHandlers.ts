@@ -1,4 +1,5 @@
 import type { FineTuneOptions, FineTuneResult, FineTuneSample } from '../model/fineTuneTypes';
+import { modelZip } from '../model/modelExport';
 import { segmentPlane } from '../model/segment';
 import type { ModelCard, Segmenter } from '../model/types';
 import { createFineTuneRun, type FineTuneRun } from './fineTuneRun';
@@ -73,6 +74,14 @@ export function createFineTuneHandlers(state: ModelState, fineTune: FineTuneFn):
         const training = copy;
         const budgetBytes = params.budgetBytes ?? defaultBudget(state.backend).budgetBytes;
         const preview = (step: number, segmenter: Segmenter) => postPreview(state, run, parent.card, segmenter, step, ctx, budgetBytes);
+        // Validation runs at the end of a step; until the next step starts the weights are the best ones.
+        let checkpointStep = 0;
+        const postCheckpoint = async () => {
+          const step = checkpointStep;
+          checkpointStep = 0;
+          const zip = await modelZip(training, { ...parent.card, name: params.name });
+          ctx.progress({ kind: 'checkpoint', step, zip }, [zip.buffer as ArrayBuffer]);
+        };
         const result = await fineTune(training, run.samples(), {
           recipe: state.resolveRecipe(parent.card),
           overrides: params.overrides,
@@ -83,11 +92,15 @@ export function createFineTuneHandlers(state: ModelState, fineTune: FineTuneFn):
             run.step = p.step;
             ctx.progress({ kind: 'step', ...p });
           },
-          onValidation: (point) => ctx.progress({ kind: 'validation', point }),
+          onValidation: (point) => {
+            ctx.progress({ kind: 'validation', point });
+            if (point.best && point.step > 0) checkpointStep = point.step;
+          },
           ...(params.previewEvery > 0 ? { previewEvery: params.previewEvery } : {}),
           onPreview: preview,
           pollSamples: () => run.takeChangedSamples(),
           betweenSteps: async () => {
+            if (checkpointStep > 0) await postCheckpoint();
             if (run.takePreviewRequest()) await preview(run.step, training);
             // The safe point of the queue: segmentations and model loads asked for meanwhile run now.
             await ctx.yieldToWaiting();

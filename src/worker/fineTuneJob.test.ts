@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../model/nodeBackend.node';
 import { percentile } from '../image/normalize';
 import { fineTune } from '../model/fineTune';
+import { segmenterFromArtifacts } from '../model/io';
+import { importModelZip } from '../model/modelImport';
+import { segmenterRevision } from '../model/revision';
 import type { FineTuneOptions, FineTuneResult, FineTuneSample } from '../model/fineTuneTypes';
 import type { TrainingRecipe } from '../model/recipe';
 import type { Segmenter } from '../model/types';
@@ -235,6 +238,45 @@ describe('model worker jobs', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(state2.registry.ids()).toEqual(['tiny']);
     for (const s of [state, state2]) for (const id of s.registry.ids()) s.registry.remove(id);
+  });
+
+  it('after a validation that beats the best, the next safe point sends the weights of that step as a checkpoint', async () => {
+    const revisions: string[] = [];
+    // Three steps; validation after step 2 improves (best), after step 3 it does not.
+    const trainer: FineTuneFn = async (segmenter, _samples, options) => {
+      const result = await fakeTrainer({ steps: 0, labelSums: [] })(segmenter, _samples, {
+        ...options,
+        overrides: { ...options.overrides, steps: 3 },
+        onProgress: (p) => {
+          options.onProgress?.(p);
+          const score = { loss: 0.5, pixelAccuracy: 0.6, foregroundIou: 0.4, pixels: 10 };
+          if (p.step >= 2) options.onValidation?.({ ...score, step: p.step, best: p.step === 2 });
+        },
+        betweenSteps: async () => {
+          revisions.push(await segmenterRevision(segmenter));
+          await options.betweenSteps?.();
+        },
+      });
+      return result;
+    };
+    const { client, state } = startWorker(trainer);
+    await client.call('loadModel', { id: 'tiny', source: tiny });
+    const events: FineTuneEvent[] = [];
+    await client.call(
+      'fineTune',
+      { runId: 'c1', parentId: 'tiny', modelId: 'tiny~c', name: 'tiny · tuned 1', images: [paintedImage(64)], overrides: {}, seed: 1, previewEvery: 0, preview: null },
+      { onProgress: (e) => events.push(e) },
+    );
+    const checkpoints = events.filter((e): e is Extract<FineTuneEvent, { kind: 'checkpoint' }> => e.kind === 'checkpoint');
+    expect(checkpoints.map((c) => c.step)).toEqual([2]);
+    const imported = importModelZip(checkpoints[0].zip);
+    expect(imported.card.name).toBe('tiny · tuned 1');
+    const restored = await segmenterFromArtifacts(imported.artifacts, imported.card);
+    // The weights of step 2 (betweenSteps after steps 1, 2 and 3 saw revisions[0..2]).
+    expect(await segmenterRevision(restored)).toBe(revisions[1]);
+    expect(revisions[1]).not.toBe(revisions[2]);
+    restored.dispose();
+    for (const id of state.registry.ids()) state.registry.remove(id);
   });
 
   it('strokes painted during the run join the next steps; the preview of the visible region equals a whole-image segmentation', async () => {

@@ -18,7 +18,7 @@ function safeFileName(name: string): string {
 export function createLibraryHandlers(state: ModelState): Handlers {
   const { registry } = state;
   return {
-    importModel: async ({ id, files, expectInChannels }) => {
+    importModel: async ({ id, files, expectInChannels, tuning }) => {
       if (registry.peek(id)) throw new Error(`A model with id "${id}" exists already.`);
       let imported;
       try {
@@ -31,7 +31,7 @@ export function createLibraryHandlers(state: ModelState): Handlers {
       const segmenter = await segmenterFromArtifacts(imported.artifacts, imported.card);
       let model;
       try {
-        model = await newWorkerModel(segmenter, imported.card, false);
+        model = await newWorkerModel(segmenter, imported.card, false, tuning);
       } catch (error) {
         segmenter.dispose();
         throw error;

@@ -219,6 +219,11 @@ export interface PreviewRegion {
 export type FineTuneEvent =
   | ({ readonly kind: 'step' } & FineTuneProgress)
   | { readonly kind: 'validation'; readonly point: ValidationPoint }
+  /**
+   * The best weights so far as a plain model ZIP (transferred), sent after each validation that improved
+   * on the best: the app stores it, so a reload during training can resume from it.
+   */
+  | { readonly kind: 'checkpoint'; readonly step: number; readonly zip: Uint8Array }
   | {
       readonly kind: 'preview';
       readonly step: number;
@@ -358,7 +363,8 @@ export interface CommandMap {
    * error named `ModelImportError` whose message says what is wrong; nothing is loaded or changed then.
    */
   importModel: {
-    params: { readonly id: string; readonly files: readonly ModelFileMessage[]; readonly expectInChannels?: number };
+    /** `tuning`: the fine-tune record of a kept model coming back from the stored session. */
+    params: { readonly id: string; readonly files: readonly ModelFileMessage[]; readonly expectInChannels?: number; readonly tuning?: TuningRecord };
     result: LoadedModel;
     progress: never;
   };

@@ -1,4 +1,5 @@
 import { BackendBadge } from './BackendBadge';
+import { SessionMenu } from './SessionMenu';
 import { SettingsMenu } from './SettingsMenu';
 
 export function Header() {
@@ -12,6 +13,7 @@ export function Header() {
         <span className="brand-tag">microscopy segmentation, on your GPU, in your browser</span>
       </div>
       <div className="header-right">
+        <SessionMenu />
         <BackendBadge />
         <SettingsMenu />
       </div>

@@ -41,6 +41,7 @@ const Item = memo(function Item({ image, selected }: { readonly image: ImageEntr
       role="option"
       aria-selected={selected}
       data-testid="image-item"
+      data-id={image.id}
       data-name={image.name}
       onClick={() => select(image.id)}
       title={`${image.path}\n${image.width}×${image.height}, ${kind(image)}${image.pageCount > 1 ? `, page ${image.page} of ${image.pageCount}` : ''}`}

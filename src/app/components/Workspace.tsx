@@ -3,6 +3,7 @@ import { EmptyState } from './EmptyState';
 import { ErrorBoundary } from './ErrorBoundary';
 import { ImageList } from './ImageList';
 import { ModelPanel } from './ModelPanel';
+import { SessionNotices } from './SessionNotices';
 import { DisplayPanel } from './panels/DisplayPanel';
 import { EvaluationPanel } from './panels/EvaluationPanel';
 import { ExportPanel } from './panels/ExportPanel';
@@ -23,6 +24,7 @@ export function Workspace() {
   return (
     <main className="workspace">
       <aside className="sidebar" aria-label="Images and display">
+        <SessionNotices />
         <ErrorBoundary area="the image list">
           <ImageList />
         </ErrorBoundary>

@@ -22,6 +22,7 @@ import { MODEL_FILES, parseModelCard } from '../src/model/io';
 import { choiceFlag, numberFlag, optionalString, parseFlags, requiredString, runMain, UsageError } from './args';
 import type { OptionSpec } from './args';
 import { initNodeBackend } from './backend';
+import { warnLabelClasses } from './labelClasses';
 import { fileFilterFromFlags, filterFiles, labelFileFor, labelsFromRaster, listImageFiles, readRaster, stemOf } from './dataset';
 import type { Task } from './dataset';
 import { describePostProcessing, objectKindForTask, POST_PROCESSING_SPEC, POST_PROCESSING_USAGE, postProcessingFromFlags } from './postProcessingFlags';
@@ -163,6 +164,7 @@ async function main(): Promise<void> {
 
   const names: string[] = [];
   const rows: Record<string, number>[] = [];
+  let unscorable = 0;
   for (const file of files) {
     const raster = readRaster(file);
     const truth = readRaster(labelFileFor(file, labelsDir));
@@ -174,11 +176,17 @@ async function main(): Promise<void> {
       : readProbabilityMap(probabilityFileFor(stemOf(file), probabilityDir ?? ''), raster.width, raster.height);
     names.push(stemOf(file));
     rows.push(scoreProbabilities(probabilities, truth, options));
+    const labelName = path.basename(labelFileFor(file, labelsDir));
+    const write = (line: string) => process.stderr.write(line);
+    unscorable += warnLabelClasses([{ raster: truth, name: labelName }], options.labelsFormat, task, options.membraneValue, write).length;
   }
   await engine?.dispose();
   const keys = METRIC_KEYS[task];
   const mean = meanMetrics(rows, keys);
   process.stdout.write(`${formatTable(names, rows, mean, keys)}\n`);
+  if (unscorable > 0) {
+    process.stderr.write(`warning: ${unscorable} of ${rows.length} label files match no class (see above): their scores mean nothing.\n`);
+  }
   const report = {
     model: modelDir,
     ...(probabilityDir !== undefined ? { probabilities: probabilityDir } : {}),

@@ -9,6 +9,7 @@ import { contextMargin } from '../model/validSize';
 import type { Handlers } from './handle';
 import type { ModelRegistry } from './modelRegistry';
 import { seededValues } from './probe';
+import { crashIfArmed, faultyForward } from './faults';
 import type { BackendInfo, BackendName, LoadedModel, ModelSource, TileReport, TuningRecord } from './protocol';
 
 function tileReport(result: SegmentResult): TileReport {
@@ -185,6 +186,7 @@ export function createModelHandlers(state: ModelState): Handlers {
       if (image.data.length !== image.width * image.height) {
         throw new RangeError(`image data has ${image.data.length} values for ${image.width}x${image.height} pixels`);
       }
+      await crashIfArmed();
       const lease = await registry.acquire(modelId);
       try {
         const { segmenter, card } = lease.model;
@@ -199,6 +201,7 @@ export function createModelHandlers(state: ModelState): Handlers {
           foregroundClass: card.foregroundClass,
           signal: ctx.signal,
           onProgress: (p) => ctx.progress({ tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs: p.etaMs }),
+          forward: faultyForward(segmenter),
         });
         ctx.transfer(result.probabilities.buffer as ArrayBuffer);
         return {

@@ -6,6 +6,7 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { BackendInfo, BackendName, BackendPreference, BackendProbe, GpuAdapterFacts, WorkerEvent } from './protocol';
 import { registerWasmGradientKernels } from '../model/wasmKernels';
+import { takeSimulatedDeviceLoss } from './faults';
 import { probeConv } from './probe';
 
 // tfjs-backend-wasm 4.22 lacks Conv2DBackpropFilter; with it registered, a laptop without a usable GPU
@@ -108,7 +109,8 @@ async function startWebGpu(adapter: GPUAdapter, facts: GpuAdapterFacts, hooks: B
   });
   currentDevice = device;
   void device.lost.then(async (info) => {
-    if (currentDevice !== device || info.reason === 'destroyed') return;
+    // 'destroyed' is our own doing (a backend switch), unless a test hook destroyed it to fake a loss.
+    if (currentDevice !== device || (info.reason === 'destroyed' && !takeSimulatedDeviceLoss())) return;
     currentDevice = null;
     try {
       await reinit();

@@ -55,7 +55,7 @@ export const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice>
         else if (event.kind === 'deviceLost') {
           const what = event.reinitialised ? 'GPU device was lost and has been re-initialised' : 'GPU device was lost';
           set((s) => ({ gpuEvents: [...s.gpuEvents, `${what}: ${event.message}`] }));
-          get().notify(event.reinitialised ? 'warning' : 'error', `${what}.`);
+          get().notify(event.reinitialised ? 'warning' : 'error', `${what}: ${event.message}.`);
         } else if (event.kind === 'workerCrashed') void get().restartAfterCrash(event.message);
         else set({ backendInfo: event.info });
       });

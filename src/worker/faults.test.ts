@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingRecipe } from '../model/recipe';
 import { createWorkerClient, type WorkerClient, type WorkerLike } from './client';
 import { commandModes } from './commandModes';
+import { isDeviceLostError, raceDeviceLoss, signalDeviceLoss, whenDeviceLost } from './deviceLoss';
 import { installTestHooks } from './faults';
 import { createDispatcher } from './handle';
 import { createModelHandlers, type ModelState, type WorkerModel } from './modelHandlers';
@@ -49,7 +50,7 @@ describe('out of memory on a tile, in the worker', () => {
   });
 
   it('backs off to smaller tiles and answers the same probabilities as a run without the fault', async () => {
-    const options = { tileOutput: 64 };
+    const options = { tileOutput: 64, tta: false };
     const normal = await client.call('segment', { modelId: 'tiny', image: image(90, 70), options });
     expect(normal.tile.backoffs).toBe(0);
     const tensors = tf.memory().numTensors;
@@ -86,7 +87,7 @@ describe('a crashed model worker', () => {
     });
     const events: WorkerEvent[] = [];
     client.onEvent((e) => events.push(e));
-    const pending = client.call('segment', { modelId: 'm', image: image(4, 4), options: {} });
+    const pending = client.call('segment', { modelId: 'm', image: image(4, 4), options: { tta: false } });
     workers[0].error?.({ message: 'Uncaught Error: boom' } as ErrorEvent);
     await expect(pending).rejects.toThrow(/^The model worker crashed \(Uncaught Error: boom\); a new one is starting\. Images and labels are kept: run the command again\.$/);
     expect(workers[0].terminated).toBe(true);
@@ -94,5 +95,22 @@ describe('a crashed model worker', () => {
     void client.call('describeModel', { id: 'm' }).catch(() => undefined);
     expect(workers).toHaveLength(2);
     expect(workers[1].posted[0].type).toBe('describeModel');
+  });
+});
+
+describe('a computation racing a device loss', () => {
+  it('a hung computation ends with a DeviceLostError when the device is lost', async () => {
+    const race = raceDeviceLoss(new Promise<number>(() => {}), whenDeviceLost());
+    signalDeviceLoss(Promise.resolve());
+    await expect(race).rejects.toSatisfy(isDeviceLostError);
+  });
+
+  it('a read that fails just before the loss is reported counts as the loss; other failures stay their own', async () => {
+    const lost = whenDeviceLost();
+    const failed = raceDeviceLoss(Promise.reject(new Error('mapAsync failed')), lost);
+    setTimeout(() => signalDeviceLoss(Promise.resolve()), 50);
+    await expect(failed).rejects.toSatisfy(isDeviceLostError);
+    await expect(raceDeviceLoss(Promise.reject(new Error('shape mismatch')), whenDeviceLost())).rejects.toThrow('shape mismatch');
+    await expect(raceDeviceLoss(Promise.resolve(7), whenDeviceLost())).resolves.toBe(7);
   });
 });

@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
 import type { ForwardFn } from '../model/segment';
 import type { Segmenter } from '../model/types';
+import { simulateDeviceLoss } from './deviceLoss';
 import type { TestHooks } from './testHooks';
 
 /* The worker's side of the test hooks (testHooks.ts): what is armed, and the faults themselves. */
@@ -10,16 +10,6 @@ let armed: { -readonly [K in keyof TestHooks]: TestHooks[K] } = {};
 /** Worker: arms the hooks (replacing any armed before). */
 export function installTestHooks(hooks: TestHooks): void {
   armed = { ...hooks };
-}
-
-/** Set while a device loss is one the hooks made, so the backend treats the `destroyed` loss as a real one. */
-let simulatedLoss = false;
-
-/** True once for a device destroyed by {@link installTestHooks}' `loseDeviceMidSegment`. */
-export function takeSimulatedDeviceLoss(): boolean {
-  const was = simulatedLoss;
-  simulatedLoss = false;
-  return was;
 }
 
 /** Worker, at the start of a segmentation: never returns when `crashOnSegment` is armed. */
@@ -45,13 +35,7 @@ export function faultyForward(segmenter: Segmenter): ForwardFn | undefined {
     calls++;
     if (oom && calls === 1) throw Object.assign(new Error('test hook: out of memory allocating the first tile'), { name: 'GPUOutOfMemoryError' });
     const y = segmenter.predictTile(x);
-    if (lose && calls === 1) {
-      const device = (tf.backend() as { device?: { destroy(): void } }).device;
-      if (device) {
-        simulatedLoss = true;
-        device.destroy();
-      }
-    }
+    if (lose && calls === 1) simulateDeviceLoss();
     return y;
   };
 }

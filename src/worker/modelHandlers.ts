@@ -3,14 +3,15 @@ import { defaultNormalization, normalizePlane } from '../image/normalize';
 import type { TrainingRecipe } from '../model/recipe';
 import { segmentPlane, type SegmentResult } from '../model/segment';
 import type { ModelCard, Segmenter } from '../model/types';
-import { segmenterRevision } from '../model/revision';
+import { weightsRevision } from '../model/revision';
 import { createUnet, segmenterFromModel } from '../model/unet';
 import { contextMargin } from '../model/validSize';
-import type { Handlers } from './handle';
+import type { HandlerContext, Handlers } from './handle';
 import type { ModelRegistry } from './modelRegistry';
 import { seededValues } from './probe';
+import { deviceRecovered, isDeviceLostError, raceDeviceLoss, whenDeviceLost } from './deviceLoss';
 import { crashIfArmed, faultyForward } from './faults';
-import type { BackendInfo, BackendName, LoadedModel, ModelSource, TileReport, TuningRecord } from './protocol';
+import type { BackendInfo, BackendName, LoadedModel, ModelSource, Params, Result, TileReport, TuningRecord } from './protocol';
 
 function tileReport(result: SegmentResult): TileReport {
   const t = result.tile;
@@ -40,16 +41,26 @@ export interface WorkerModel {
   readonly tuning?: TuningRecord;
   /** Content hash of the weights (src/model/revision.ts): the key of every result made with them. */
   readonly revision: string;
+  /** A CPU copy of the weights: a lost GPU device takes the tensors with it, and the model is rebuilt from this. */
+  readonly weights?: WeightSnapshot;
   dispose(): void;
 }
 
-export function workerModel(segmenter: Segmenter, card: ModelCard, random: boolean, revision: string, tuning?: TuningRecord): WorkerModel {
-  return { segmenter, card, random, revision, tuning, dispose: () => segmenter.dispose() };
+export function workerModel(
+  segmenter: Segmenter,
+  card: ModelCard,
+  random: boolean,
+  revision: string,
+  tuning?: TuningRecord,
+  weights?: WeightSnapshot,
+): WorkerModel {
+  return { segmenter, card, random, revision, tuning, weights, dispose: () => segmenter.dispose() };
 }
 
-/** A registry entry for weights that are new to the session: their revision is hashed once, here. */
+/** A registry entry for weights that are new to the session: read once, for their revision and the CPU copy. */
 export async function newWorkerModel(segmenter: Segmenter, card: ModelCard, random: boolean, tuning?: TuningRecord): Promise<WorkerModel> {
-  return workerModel(segmenter, card, random, await segmenterRevision(segmenter), tuning);
+  const weights = await snapshotWeights(segmenter);
+  return workerModel(segmenter, card, random, await weightsRevision(segmenter.config, weights.weights), tuning, weights);
 }
 
 /** The worker's model state: every model of the session, and the backend facts for the budget. */
@@ -157,6 +168,21 @@ export async function segmentSeededPlane(state: ModelState, id: string, size: nu
   }
 }
 
+/** After a device loss: waits for the re-created backend, then rebuilds every model (not leased by a job) from its CPU copy. */
+async function rebuildAfterDeviceLoss(state: ModelState): Promise<void> {
+  await deviceRecovered();
+  for (const id of state.registry.ids()) {
+    const old = state.registry.peek(id);
+    if (!old?.weights || state.registry.leases(id) > 0) continue;
+    state.registry.swap(id, workerModel(restoreWeights(old.weights), old.card, old.random, old.revision, old.tuning, old.weights));
+    try {
+      old.dispose();
+    } catch {
+      // Its tensors went with the device.
+    }
+  }
+}
+
 /** Handlers for loading, describing and removing models and for segmenting with them. */
 export function createModelHandlers(state: ModelState): Handlers {
   const { registry } = state;
@@ -182,39 +208,52 @@ export function createModelHandlers(state: ModelState): Handlers {
       return { removed: known };
     },
 
-    segment: async ({ modelId, image, options }, ctx) => {
+    segment: async (params, ctx) => {
+      const { image } = params;
       if (image.data.length !== image.width * image.height) {
         throw new RangeError(`image data has ${image.data.length} values for ${image.width}x${image.height} pixels`);
       }
       await crashIfArmed();
-      const lease = await registry.acquire(modelId);
       try {
-        const { segmenter, card } = lease.model;
-        const start = performance.now();
-        const plane = normalizePlane(image, card.normalization);
-        const budget = defaultBudget(state.backend);
-        const result = await segmentPlane(segmenter, plane, {
-          budgetBytes: options.budgetBytes ?? budget.budgetBytes,
-          maxBindingBytes: budget.maxBindingBytes,
-          tileOutput: options.tileOutput,
-          tta: options.tta,
-          foregroundClass: card.foregroundClass,
-          signal: ctx.signal,
-          onProgress: (p) => ctx.progress({ tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs: p.etaMs }),
-          forward: faultyForward(segmenter),
-        });
-        ctx.transfer(result.probabilities.buffer as ArrayBuffer);
-        return {
-          width: result.width,
-          height: result.height,
-          probabilities: result.probabilities,
-          tile: tileReport(result),
-          ms: performance.now() - start,
-          backend: tf.getBackend() as BackendName,
-        };
-      } finally {
-        lease.release();
+        return await segmentOnce(params, ctx);
+      } catch (error) {
+        if (!isDeviceLostError(error)) throw error;
+        // The whole image again on the re-created backend: nothing of the lost run is kept.
+        await rebuildAfterDeviceLoss(state);
+        return await segmentOnce(params, ctx);
       }
     },
   };
+
+  async function segmentOnce({ modelId, image, options }: Params<'segment'>, ctx: HandlerContext<'segment'>): Promise<Result<'segment'>> {
+    const lost = whenDeviceLost();
+    const lease = await registry.acquire(modelId);
+    try {
+      const { segmenter, card } = lease.model;
+      const start = performance.now();
+      const plane = normalizePlane(image, card.normalization);
+      const budget = defaultBudget(state.backend);
+      const result = await raceDeviceLoss(segmentPlane(segmenter, plane, {
+        budgetBytes: options.budgetBytes ?? budget.budgetBytes,
+        maxBindingBytes: budget.maxBindingBytes,
+        tileOutput: options.tileOutput,
+        tta: options.tta,
+        foregroundClass: card.foregroundClass,
+        signal: ctx.signal,
+        onProgress: (p) => ctx.progress({ tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs: p.etaMs }),
+        forward: faultyForward(segmenter),
+      }), lost);
+      ctx.transfer(result.probabilities.buffer as ArrayBuffer);
+      return {
+        width: result.width,
+        height: result.height,
+        probabilities: result.probabilities,
+        tile: tileReport(result),
+        ms: performance.now() - start,
+        backend: tf.getBackend() as BackendName,
+      };
+    } finally {
+      lease.release();
+    }
+  }
 }

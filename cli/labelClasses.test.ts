@@ -40,7 +40,7 @@ describe('labelClassProblem', () => {
   });
 
   it('labels that are membrane everywhere hold no cell', () => {
-    const flat = { width: 4, height: 4, channels: 1 as const, bitDepth: 8, data: new Uint8Array(16) };
+    const flat = { width: 4, height: 4, channels: 1 as const, bitDepth: 8 as const, data: new Uint8Array(16) };
     expect(labelClassProblem(flat, 'binary', 'membranes', 0, 'flat.png')).toMatch(/membrane everywhere.*no cell pixel/);
   });
 });

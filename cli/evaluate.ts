@@ -19,6 +19,7 @@ import { prepareInput } from '../src/image/normalize';
 import { MODEL_FILES, parseModelCard } from '../src/model/io';
 import { choiceFlag, numberFlag, optionalString, parseFlags, requiredString, runMain, UsageError } from './args';
 import type { OptionSpec } from './args';
+import { warnLabelClasses } from './labelClasses';
 import { fileFilterFromFlags, filterFiles, labelFileFor, listImageFiles, readRaster, stemOf } from './dataset';
 import type { Task } from './dataset';
 import { describePostProcessing, objectKindForTask, POST_PROCESSING_SPEC, POST_PROCESSING_USAGE, postProcessingFromFlags } from './postProcessingFlags';
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
   const diameter = diameterFromFlags(flags, engine?.card);
 
   const names = files.map((f) => stemOf(f));
+  let unscorable = 0;
   const rows = await forEachConcurrent(files, engine?.workers ?? 1, async (file) => {
     const raster = readRaster(file);
     const truth = readRaster(labelFileFor(file, labelsDir));
@@ -130,12 +132,17 @@ async function main(): Promise<void> {
     } else {
       probabilities = readProbabilityMap(probabilityFileFor(stemOf(file), probabilityDir ?? ''), raster.width, raster.height);
     }
+    const labelName = path.basename(labelFileFor(file, labelsDir));
+    unscorable += warnLabelClasses([{ raster: truth, name: labelName }], options.labelsFormat, task, options.membraneValue, (line) => process.stderr.write(line)).length;
     return { ...scoreProbabilities(probabilities, truth, options), ...scale };
   });
   await engine?.dispose();
   const keys = METRIC_KEYS[task];
   const mean = meanMetrics(rows, keys);
   process.stdout.write(`${formatTable(names, rows, mean, keys)}\n`);
+  if (unscorable > 0) {
+    process.stderr.write(`warning: ${unscorable} of ${rows.length} label files match no class (see above): their scores mean nothing.\n`);
+  }
   const report = {
     model: modelDir,
     ...(probabilityDir !== undefined ? { probabilities: probabilityDir } : {}),

@@ -22,6 +22,7 @@ import { nearestLegalInputSize } from '../src/model/validSize';
 import { choiceFlag, numberFlag, optionalString, parseFlags, requiredString, runMain } from './args';
 import type { OptionSpec } from './args';
 import { initNodeBackend } from './backend';
+import { warnLabelClasses } from './labelClasses';
 import { fileFilterFromFlags, filterFiles, knownDataset, labelFileFor, labelsFromRaster, listImageFiles, readRaster, stemOf } from './dataset';
 import type { LabelFormat, Task } from './dataset';
 import { loadModelDir, saveModelDir } from './modelFiles';
@@ -145,6 +146,7 @@ async function main(): Promise<void> {
     if (labelRaster.width !== raster.width || labelRaster.height !== raster.height) {
       throw new Error(`${path.basename(labelFile)} is ${labelRaster.width}x${labelRaster.height} but its image is ${raster.width}x${raster.height}`);
     }
+    warnLabelClasses([{ raster: labelRaster, name: path.basename(labelFile) }], format, task, membraneValue, (line) => process.stderr.write(line));
     const { labels, instances } = labelsFromRaster(labelRaster, format, task, membraneValue, path.basename(labelFile), seam);
     return { image: prepareInput(raster, normalization), labels, instances, name: stemOf(file) };
   });

@@ -1,5 +1,6 @@
 import { decode as decodePngLib } from 'fast-png';
 import { ImageDecodeError } from './errors';
+import { MAX_PIXELS, tooLargeMessage } from './limits';
 import { readTiff } from './tiffRead';
 import type { RasterImage } from './types';
 
@@ -13,7 +14,7 @@ export interface DecodedFile {
 }
 
 /** What the leading bytes say a file is (never the extension). */
-export type SniffedFormat = 'png' | 'tiff' | 'bigtiff' | 'jpeg' | 'gif' | 'bmp' | 'webp' | 'zip' | 'pdf' | 'unknown';
+export type SniffedFormat = 'png' | 'tiff' | 'bigtiff' | 'jpeg' | 'gif' | 'bmp' | 'webp' | 'zip' | 'pdf' | 'svg' | 'unknown';
 
 /** Options of {@link decodeImage}. */
 export interface DecodeOptions {
@@ -40,7 +41,14 @@ export function sniffFormat(bytes: Uint8Array): SniffedFormat {
   if (ascii(0, 'RIFF') && ascii(8, 'WEBP')) return 'webp';
   if (ascii(0, 'PK\x03\x04')) return 'zip';
   if (ascii(0, '%PDF')) return 'pdf';
+  if (looksLikeSvg(bytes)) return 'svg';
   return 'unknown';
+}
+
+/** An XML or SVG text whose first element (after a BOM, declaration, comments or doctype) is <svg. */
+function looksLikeSvg(bytes: Uint8Array): boolean {
+  const head = String.fromCharCode(...bytes.subarray(bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0, 1024));
+  return /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*|<!DOCTYPE[^>]*>\s*)*<svg[\s>]/i.test(head);
 }
 
 /** True when the app must decode this file with the browser (createImageBitmap) rather than {@link decodeImage}. */
@@ -78,6 +86,9 @@ export function decodeImage(bytes: Uint8Array, fileName: string, options: Decode
       throw new ImageDecodeError('unknown-format', fileName, 'this is a ZIP archive, not an image: unzip it and open the images inside');
     case 'pdf':
       throw new ImageDecodeError('unknown-format', fileName, 'this is a PDF document, not an image: export the figure as PNG or TIFF');
+    case 'svg':
+      // Never rendered: an SVG is a document (scripts, external references), and its pixels are not measurements.
+      throw new ImageDecodeError('unknown-format', fileName, 'this is an SVG vector drawing, not a microscope image: export it as PNG or TIFF');
     default:
       throw new ImageDecodeError('unknown-format', fileName, `not a TIFF/PNG/JPEG image: it starts with ${describeStart(bytes)}`);
   }
@@ -157,6 +168,11 @@ function checkPngChunks(bytes: Uint8Array, fileName: string): void {
 
 function decodePng(bytes: Uint8Array, fileName: string, options: DecodeOptions): RasterImage {
   checkPngChunks(bytes, fileName);
+  // IHDR (checked first in the chunk walk) holds width and height at bytes 16..23: refuse before fast-png allocates.
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const declaredWidth = bytes.length >= 24 ? view.getUint32(16) : 0;
+  const declaredHeight = bytes.length >= 24 ? view.getUint32(20) : 0;
+  if (declaredWidth * declaredHeight > MAX_PIXELS) throw new ImageDecodeError('too-large', fileName, tooLargeMessage('the PNG', declaredWidth, declaredHeight));
   const png = guard(fileName, 'PNG', () => decodePngLib(bytes));
   const { width, height, depth } = png;
   const n = width * height;

@@ -1,4 +1,5 @@
 import { ImageDecodeError } from './errors';
+import { MAX_PIXELS, tooLargeMessage } from './limits';
 import { deflateDecode, lzwDecode, packBitsDecode, undoFloatPredictor, undoHorizontalPredictor } from './tiffCodecs';
 import type { PixelArray, RasterImage } from './types';
 
@@ -40,8 +41,6 @@ const COMPRESSION_NAMES: Record<number, string> = {
   2: 'CCITT RLE', 3: 'CCITT fax 3', 4: 'CCITT fax 4', 6: 'old-style JPEG', 7: 'JPEG', 34712: 'JPEG 2000',
   34887: 'LERC', 50000: 'Zstandard', 50001: 'WebP', 34925: 'LZMA',
 };
-/** Refuse pages whose pixel buffer alone would exceed this (a 16k x 16k 16-bit RGB page). */
-const MAX_SAMPLES = 1 << 30;
 
 type Tags = Map<number, number[]>;
 
@@ -129,6 +128,7 @@ function readPage(
   const width = one(tags, TAG.width) ?? 0;
   const height = one(tags, TAG.height) ?? 0;
   if (width <= 0 || height <= 0) fail('corrupt', `${page} has no valid width/height (${width}x${height})`);
+  if (width * height > MAX_PIXELS) fail('too-large', tooLargeMessage(page, width, height));
   const spp = one(tags, TAG.samplesPerPixel) ?? 1;
   const bpsList = tags.get(TAG.bitsPerSample) ?? [1];
   const bps = bpsList[0];
@@ -153,7 +153,6 @@ function readPage(
   if (photometric === 3 && (bps > 8 || !tags.has(TAG.colorMap))) fail('unsupported', `${page}: palette image without a usable colour map`);
   const codec = pickCodec(compression);
   if (!codec) fail('unsupported', `${page}: TIFF compression ${COMPRESSION_NAMES[compression] ?? compression} is not supported; save uncompressed, LZW or deflate`);
-  if (width * height * spp > MAX_SAMPLES) fail('too-large', `${page} is ${width}x${height}x${spp}: too large to open here`);
 
   const tiled = tags.has(TAG.tileWidth);
   const segW = tiled ? (one(tags, TAG.tileWidth) ?? 0) : width;

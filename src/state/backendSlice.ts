@@ -20,6 +20,8 @@ export interface BackendSlice {
   /** Compares the active backend with the CPU: one conv2d, or a 64x64 segmentation with the loaded model. */
   runSelfTest(target: 'conv' | 'model'): Promise<void>;
   runBenchmark(durationMs: number): Promise<void>;
+  /** Sets up the new worker after a crash: the same backend preference, then the selected model again. */
+  restartAfterCrash(reason: string): Promise<void>;
 }
 
 export const initialBackendState = {
@@ -59,8 +61,9 @@ export const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice>
         else if (event.kind === 'deviceLost') {
           const what = event.reinitialised ? 'GPU device was lost and has been re-initialised' : 'GPU device was lost';
           set((s) => ({ gpuEvents: [...s.gpuEvents, `${what}: ${event.message}`] }));
-          get().notify(event.reinitialised ? 'warning' : 'error', `${what}.`);
-        } else set({ backendInfo: event.info });
+          get().notify(event.reinitialised ? 'warning' : 'error', `${what}: ${event.message}.`);
+        } else if (event.kind === 'workerCrashed') void get().restartAfterCrash(event.message);
+        else set({ backendInfo: event.info });
       });
     }
     set({ backendStatus: 'starting', backendStage: 'starting the model worker', backendError: null, selfTest: null, benchmark: null });
@@ -74,6 +77,15 @@ export const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice>
       set({ backendStatus: 'error', backendError: message, backendStage: '' });
       get().notify('error', `Could not start a model backend: ${message}`);
     }
+  },
+
+  async restartAfterCrash(reason) {
+    get().notify('error', `The model worker crashed (${reason}). A new one was started; images, labels and results are kept.`);
+    // Models lived in the dead worker: load them again on demand (session-made ones are gone with it).
+    set({ loaded: {}, selfTest: null, benchmark: null });
+    await get().startBackend(get().backendInfo?.requested ?? 'auto');
+    const id = get().modelId;
+    if (id && get().backendStatus === 'ready') await get().loadModel(id);
   },
 
   async runSelfTest(target) {

@@ -38,4 +38,13 @@ describe('toasts', () => {
     expect(toasts.filter((t) => t.kind === 'error').map((t) => t.message)).toEqual(['error 0', 'error 1', 'error 2']);
     expect(toasts.filter((t) => t.kind === 'info').map((t) => t.message)).toEqual(['info 3', 'info 4', 'info 5']);
   });
+
+  it('errors are never dropped: past six, the oldest error absorbs the next, one message per line', () => {
+    const { notify } = useStudio.getState();
+    for (let k = 0; k < 9; k++) notify('error', `error ${k}`, 0);
+    const { toasts } = useStudio.getState();
+    expect(toasts).toHaveLength(6);
+    expect(toasts.map((t) => t.message).join('\n').split('\n')).toEqual(Array.from({ length: 9 }, (_, k) => `error ${k}`));
+    expect(toasts[0].message).toBe('error 0\nerror 1\nerror 2\nerror 3');
+  });
 });

@@ -44,11 +44,17 @@ export const createStatusSlice: StateCreator<StudioState, [], [], StatusSlice> =
   notify: (kind, message, now = Date.now()) => {
     const lifetime = TOAST_LIFETIME_MS[kind];
     const toast: Toast = { id: nextToast++, kind, message, expiresAt: lifetime === null ? null : now + lifetime };
-    // At most six at once; the oldest passing ones go first, errors last.
+    // At most six at once; the oldest passing ones go first. Errors are never dropped: when only errors are
+    // left, the oldest absorbs the next one (one line each), so a drop of many bad files keeps every message.
     const all = [...get().toasts, toast];
     while (all.length > 6) {
       const k = all.findIndex((t) => t.expiresAt !== null);
-      all.splice(k >= 0 ? k : 0, 1);
+      if (k >= 0) {
+        all.splice(k, 1);
+        continue;
+      }
+      const [first, second] = all;
+      all.splice(0, 2, { ...first, message: `${first.message}\n${second.message}` });
     }
     set({ toasts: all });
   },

@@ -6,6 +6,7 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { BackendInfo, BackendName, BackendPreference, BackendProbe, GpuAdapterFacts, WorkerEvent } from './protocol';
 import { registerWasmGradientKernels } from '../model/wasmKernels';
+import { registerLossSimulator, signalDeviceLoss } from './deviceLoss';
 import { probeConv } from './probe';
 
 // tfjs-backend-wasm 4.22 lacks Conv2DBackpropFilter; with it registered, a laptop without a usable GPU
@@ -49,6 +50,9 @@ const fallbackOrder: readonly BackendName[] = ['wasm', 'webgl', 'cpu'];
 
 /** A backend that has not answered in this time is treated as unusable (a hung GL context, say). */
 const probeTimeoutMs = 20_000;
+
+/** How long re-creating WebGPU after a device loss may take before another backend is used. */
+const recoverTimeoutMs = 5_000;
 
 export interface BackendHooks {
   /** Unsolicited events to the main thread (device lost, uncaptured GPU errors). */
@@ -111,7 +115,7 @@ let currentDevice: GPUDevice | null = null;
  * tile size), hands it to tfjs's WebGPU backend, and watches for loss: a lost device makes the worker
  * re-initialise rather than hang on promises that never resolve.
  */
-async function startWebGpu(adapter: GPUAdapter, facts: GpuAdapterFacts, hooks: BackendHooks, reinit: () => Promise<void>): Promise<GpuAdapterFacts> {
+async function startWebGpu(adapter: GPUAdapter, facts: GpuAdapterFacts, hooks: BackendHooks, recover: () => Promise<BackendName>): Promise<GpuAdapterFacts> {
   const limits = adapter.limits;
   const device = await adapter.requestDevice({
     requiredLimits: {
@@ -131,15 +135,28 @@ async function startWebGpu(adapter: GPUAdapter, facts: GpuAdapterFacts, hooks: B
     hooks.emit({ kind: 'gpuError', message });
   });
   currentDevice = device;
-  void device.lost.then(async (info) => {
+  const onLost = (info: { readonly reason: string; readonly message: string }): void => {
+    // 'destroyed' is our own doing (a backend switch); a loss already handled is not handled twice.
     if (currentDevice !== device || info.reason === 'destroyed') return;
     currentDevice = null;
-    try {
-      await reinit();
-      hooks.emit({ kind: 'deviceLost', message: info.message || 'GPU device lost', reinitialised: true });
-    } catch (error) {
-      hooks.emit({ kind: 'deviceLost', message: `${info.message}; re-initialising failed: ${String(error)}`, reinitialised: false });
-    }
+    const recreating = (async () => {
+      try {
+        const now = await recover();
+        const what = info.message || 'GPU device lost';
+        hooks.emit({ kind: 'deviceLost', message: now === 'webgpu' ? what : `${what}; WebGPU could not be re-created, so the worker now runs on ${now}`, reinitialised: true });
+      } catch (error) {
+        hooks.emit({ kind: 'deviceLost', message: `${info.message}; re-initialising failed: ${String(error)}`, reinitialised: false });
+        throw error;
+      }
+    })();
+    signalDeviceLoss(recreating);
+  };
+  void device.lost.then(onLost);
+  // A test hook's loss: destroy the device and report it as the browser reports a real loss (Chromium's
+  // `lost` promise for a destroyed device says 'destroyed', and in a worker it may not settle at all).
+  registerLossSimulator(() => {
+    device.destroy();
+    onLost({ reason: 'unknown', message: 'the device was destroyed by a test hook' });
   });
   // Importing tfjs-backend-webgpu registers its own factory, which would request a second device with
   // other limits; replace it so tfjs runs on the device created (and watched) here.
@@ -213,12 +230,24 @@ async function chooseBackend(requested: BackendPreference, hooks: BackendHooks):
   const useGpu = probe.adapter && probe.facts && (requested === 'webgpu' || !probe.facts.isFallbackAdapter);
   if (useGpu && probe.adapter && probe.facts) {
     hooks.onStage('starting WebGPU');
-    const adapter = probe.adapter;
-    const reinit = async () => {
-      await startWebGpu(adapter, probe.facts as GpuAdapterFacts, hooks, reinit);
+    // After a loss: a new device from a new adapter (an adapter gives one device), else WASM, with a
+    // notice. Both steps are timed out: after a loss, WebGPU calls may never settle.
+    const recover = async (): Promise<BackendName> => {
+      try {
+        const fresh = await withTimeout(requestAdapter(), recoverTimeoutMs, 'a new WebGPU adapter');
+        if (!fresh.adapter || !fresh.facts) throw new Error(fresh.error ?? 'no WebGPU adapter after the loss');
+        await withTimeout(startWebGpu(fresh.adapter, fresh.facts, hooks, recover), recoverTimeoutMs, 'a new WebGPU device');
+        return 'webgpu';
+      } catch (error) {
+        // WASM, not the probe of every backend: after a loss a WebGL context may hang as well.
+        const { chosen, probes } = await pickFastest(hooks, 'wasm');
+        const notice = `The GPU device was lost and WebGPU could not be re-created (${error instanceof Error ? error.message : String(error)}). Running on ${chosen}.`;
+        hooks.emit({ kind: 'backendChanged', info: { ...base, backend: chosen, probes, ...wasmFacts(chosen), reason: notice, notice } });
+        return chosen;
+      }
     };
     try {
-      const gpu = await startWebGpu(adapter, probe.facts, hooks, reinit);
+      const gpu = await startWebGpu(probe.adapter, probe.facts, hooks, recover);
       const kind = gpu.isFallbackAdapter ? 'software fallback adapter, forced' : 'hardware adapter';
       return {
         ...base,

@@ -1,3 +1,4 @@
+import { testHooksMessage } from './testHooks';
 import type { CommandName, PartialAnswer, Params, Progress, Result, WorkerEvent, WorkerRequest, WorkerResponse } from './protocol';
 
 /** Options of one call: cancellation, progress, and buffers to move (not copy) to the worker. */
@@ -89,13 +90,23 @@ export function createWorkerClient(makeWorker: () => WorkerLike): WorkerClient {
     if (worker) return worker;
     const w = makeWorker();
     w.addEventListener('message', onMessage);
+    // An uncaught error leaves the worker in an unknown state (a job half done, a lease never released), so
+    // it is replaced: pending calls reject at once, the next call starts a fresh worker, and listeners hear
+    // of it so they can set the new one up (backend, models). Everything the page holds stays.
     w.addEventListener('error', (event: ErrorEvent) => {
-      const error = new Error(`The model worker crashed: ${event.message || 'unknown error'}`);
+      const reason = event.message || 'unknown error';
+      const error = Object.assign(new Error(`The model worker crashed (${reason}); a new one is starting. Images and labels are kept: run the command again.`), {
+        name: 'WorkerCrash',
+      });
       for (const [id, entry] of pending) {
         pending.delete(id);
         entry.cleanup();
         entry.reject(error);
       }
+      if (worker !== w) return;
+      w.terminate();
+      worker = null;
+      for (const l of listeners) l({ kind: 'workerCrashed', message: reason });
     });
     worker = w;
     return w;
@@ -140,5 +151,9 @@ export function createWorkerClient(makeWorker: () => WorkerLike): WorkerClient {
 
 /** The app's model worker: a dedicated module worker bundled by Vite. */
 export function createModelWorker(): WorkerLike {
-  return new Worker(new URL('./entry.ts', import.meta.url), { type: 'module', name: 'model-worker' }) as WorkerLike;
+  const worker = new Worker(new URL('./entry.ts', import.meta.url), { type: 'module', name: 'model-worker' });
+  // Only a test sets the hooks (see testHooks.ts); they go first, before any command.
+  const hooks = testHooksMessage();
+  if (hooks) worker.postMessage(hooks);
+  return worker as WorkerLike;
 }

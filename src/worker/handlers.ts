@@ -42,7 +42,7 @@ export function createHandlers(emit: (event: WorkerEvent) => void, trainer: Fine
       ids.forEach((id, k) => {
         const old = state.registry.peek(id) as WorkerModel;
         // The old value's tensors were disposed above, before the backend changed.
-        state.registry.swap(id, workerModel(restoreWeights(snapshots[k]), old.card, old.random, old.revision, old.tuning));
+        state.registry.swap(id, workerModel(restoreWeights(snapshots[k]), old.card, old.random, old.revision, old.tuning, snapshots[k]));
       });
       return state.backend;
     },

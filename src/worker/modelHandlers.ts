@@ -7,13 +7,15 @@ import { segmentAtObjectScale, type ScaledSegmentation } from '../model/objectSc
 import type { TrainingRecipe } from '../model/recipe';
 import { PartialSegmentationError, segmentPlane, type SegmentResult } from '../model/segment';
 import type { ModelCard, Segmenter } from '../model/types';
-import { segmenterRevision } from '../model/revision';
+import { weightsRevision } from '../model/revision';
 import { createUnet, segmenterFromModel } from '../model/unet';
 import { contextMargin } from '../model/validSize';
+import { deviceRecovered, isDeviceLostError, raceDeviceLoss, whenDeviceLost } from './deviceLoss';
+import { crashIfArmed, faultyForward } from './faults';
 import { CancelledWithResult, type HandlerContext, type Handlers } from './handle';
 import type { ModelRegistry } from './modelRegistry';
 import { seededValues } from './probe';
-import type { BackendInfo, BackendName, LoadedModel, ModelSource, SegmentOptions, TileReport, TuningRecord } from './protocol';
+import type { BackendInfo, BackendName, LoadedModel, ModelSource, Params, Result, SegmentOptions, TileReport, TuningRecord } from './protocol';
 
 function tileReport(result: SegmentResult): TileReport {
   const t = result.tile;
@@ -43,16 +45,26 @@ export interface WorkerModel {
   readonly tuning?: TuningRecord;
   /** Content hash of the weights (src/model/revision.ts): the key of every result made with them. */
   readonly revision: string;
+  /** A CPU copy of the weights: a lost GPU device takes the tensors with it, and the model is rebuilt from this. */
+  readonly weights?: WeightSnapshot;
   dispose(): void;
 }
 
-export function workerModel(segmenter: Segmenter, card: ModelCard, random: boolean, revision: string, tuning?: TuningRecord): WorkerModel {
-  return { segmenter, card, random, revision, tuning, dispose: () => segmenter.dispose() };
+export function workerModel(
+  segmenter: Segmenter,
+  card: ModelCard,
+  random: boolean,
+  revision: string,
+  tuning?: TuningRecord,
+  weights?: WeightSnapshot,
+): WorkerModel {
+  return { segmenter, card, random, revision, tuning, weights, dispose: () => segmenter.dispose() };
 }
 
-/** A registry entry for weights that are new to the session: their revision is hashed once, here. */
+/** A registry entry for weights that are new to the session: read once, for their revision and the CPU copy. */
 export async function newWorkerModel(segmenter: Segmenter, card: ModelCard, random: boolean, tuning?: TuningRecord): Promise<WorkerModel> {
-  return workerModel(segmenter, card, random, await segmenterRevision(segmenter), tuning);
+  const weights = await snapshotWeights(segmenter);
+  return workerModel(segmenter, card, random, await weightsRevision(segmenter.config, weights.weights), tuning, weights);
 }
 
 /** The worker's model state: every model of the session, and the backend facts for the budget. */
@@ -169,7 +181,9 @@ function segmentOnce(
   ctx: HandlerContext<'segment'>,
 ): Promise<SegmentResult> {
   const budget = defaultBudget(state.backend);
-  return segmentPlane(model.segmenter, input, {
+  // Raced against a device loss: reads on a destroyed WebGPU device never settle (deviceLoss.ts).
+  const lost = whenDeviceLost();
+  return raceDeviceLoss(segmentPlane(model.segmenter, input, {
     budgetBytes: options.budgetBytes ?? budget.budgetBytes,
     maxBindingBytes: budget.maxBindingBytes,
     tileOutput: options.tileOutput,
@@ -177,7 +191,8 @@ function segmentOnce(
     foregroundClass: model.card.foregroundClass,
     signal: ctx.signal,
     onProgress: (p) => ctx.progress({ tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs: p.etaMs }),
-  });
+    forward: faultyForward(model.segmenter),
+  }), lost);
 }
 
 /**
@@ -197,6 +212,21 @@ function segmentAtScale(
     diameter,
     postProcessing: card.postProcessing ?? defaultPostProcessing(card.task === 'membranes' ? 'cells' : 'foreground'),
   });
+}
+
+/** After a device loss: waits for the re-created backend, then rebuilds every model (not leased by a job) from its CPU copy. */
+async function rebuildAfterDeviceLoss(state: ModelState): Promise<void> {
+  await deviceRecovered();
+  for (const id of state.registry.ids()) {
+    const old = state.registry.peek(id);
+    if (!old?.weights || state.registry.leases(id) > 0) continue;
+    state.registry.swap(id, workerModel(restoreWeights(old.weights), old.card, old.random, old.revision, old.tuning, old.weights));
+    try {
+      old.dispose();
+    } catch {
+      // Its tensors went with the device.
+    }
+  }
 }
 
 /** Handlers for loading, describing and removing models and for segmenting with them. */
@@ -225,56 +255,70 @@ export function createModelHandlers(state: ModelState): Handlers {
     },
 
     segment: async (params, ctx) => {
-      const { modelId, image, options } = params;
+      const { image } = params;
       if (image.data.length !== image.width * image.height) {
         throw new RangeError(`image data has ${image.data.length} values for ${image.width}x${image.height} pixels`);
       }
-      const lease = await registry.acquire(modelId);
+      await crashIfArmed();
       try {
-        const { card } = lease.model;
-        const start = performance.now();
-        const plane = normalizePlane(image, card.normalization);
-        let last: SegmentResult | undefined;
-        const run = async (input: FloatPlane | readonly FloatPlane[]): Promise<Float32Array> => {
-          last = await segmentOnce(state, lease.model, input, options, ctx);
-          return last.probabilities;
-        };
-        const answer = (result: SegmentResult, probabilities: Float32Array) => ({
-          width: image.width,
-          height: image.height,
-          probabilities,
-          tile: tileReport(result),
-          ms: performance.now() - start,
-          backend: tf.getBackend() as BackendName,
-        });
-        try {
-          const scaled = await segmentAtScale(run, plane, card, options.diameter);
-          const probabilities = scaled?.probabilities ?? (await run(plane));
-          if (!last) throw new Error('segmentation produced no result');
-          ctx.transfer(probabilities.buffer as ArrayBuffer);
-          // Objects are made here, where the probability already is (not in a second worker after a round
-          // trip through the main thread); the raw plane is what they are measured on unless told otherwise.
-          const objects = params.objects && computeImageObjects(probabilities, image.width, image.height, params.objects.settings, params.objects.intensity ?? image.data);
-          if (objects) ctx.transfer(objects.labels.buffer as ArrayBuffer, objects.sizes.buffer as ArrayBuffer);
-          return {
-            ...answer(last, probabilities),
-            ...(scaled && scaled.source !== 'off'
-              ? { objectScale: { diameter: scaled.diameter ?? null, source: scaled.source, scale: scaled.scale, trainingDiameter: card.objectDiameter ?? 0 } }
-              : {}),
-            ...(objects ? { objects } : {}),
-          };
-        } catch (error) {
-          // A cancel keeps the finished tiles of a pass at the image's own size (NaN marks the rest); a
-          // rescaled pass's tiles are at another scale, so that cancel keeps nothing.
-          if (!(error instanceof PartialSegmentationError)) throw error;
-          const done = error.result;
-          if (done.width !== image.width || done.height !== image.height) throw error;
-          const partial = { ...answer(done, done.probabilities), partial: { tilesDone: error.tilesDone, tilesTotal: error.tilesTotal } };
-          throw new CancelledWithResult('segment', partial, [done.probabilities.buffer as ArrayBuffer]);
-        }
-      } finally {
-        lease.release();
+        return await segmentImage(params, ctx);
+      } catch (error) {
+        if (!isDeviceLostError(error)) throw error;
+        // The whole image again on the re-created backend: nothing of the lost run is kept.
+        await rebuildAfterDeviceLoss(state);
+        return await segmentImage(params, ctx);
       }
     },
   };
+
+  /** One segmentation request: at the object scale asked for, with its objects, or its finished tiles on a cancel. */
+  async function segmentImage(params: Params<'segment'>, ctx: HandlerContext<'segment'>): Promise<Result<'segment'>> {
+    const { modelId, image, options } = params;
+    const lease = await registry.acquire(modelId);
+    try {
+      const { card } = lease.model;
+      const start = performance.now();
+      const plane = normalizePlane(image, card.normalization);
+      let last: SegmentResult | undefined;
+      const run = async (input: FloatPlane | readonly FloatPlane[]): Promise<Float32Array> => {
+        last = await segmentOnce(state, lease.model, input, options, ctx);
+        return last.probabilities;
+      };
+      const answer = (result: SegmentResult, probabilities: Float32Array) => ({
+        width: image.width,
+        height: image.height,
+        probabilities,
+        tile: tileReport(result),
+        ms: performance.now() - start,
+        backend: tf.getBackend() as BackendName,
+      });
+      try {
+        const scaled = await segmentAtScale(run, plane, card, options.diameter);
+        const probabilities = scaled?.probabilities ?? (await run(plane));
+        if (!last) throw new Error('segmentation produced no result');
+        ctx.transfer(probabilities.buffer as ArrayBuffer);
+        // Objects are made here, where the probability already is (not in a second worker after a round
+        // trip through the main thread); the raw plane is what they are measured on unless told otherwise.
+        const objects = params.objects && computeImageObjects(probabilities, image.width, image.height, params.objects.settings, params.objects.intensity ?? image.data);
+        if (objects) ctx.transfer(objects.labels.buffer as ArrayBuffer, objects.sizes.buffer as ArrayBuffer);
+        return {
+          ...answer(last, probabilities),
+          ...(scaled && scaled.source !== 'off'
+            ? { objectScale: { diameter: scaled.diameter ?? null, source: scaled.source, scale: scaled.scale, trainingDiameter: card.objectDiameter ?? 0 } }
+            : {}),
+          ...(objects ? { objects } : {}),
+        };
+      } catch (error) {
+        // A cancel keeps the finished tiles of a pass at the image's own size (NaN marks the rest); a
+        // rescaled pass's tiles are at another scale, so that cancel keeps nothing.
+        if (!(error instanceof PartialSegmentationError)) throw error;
+        const done = error.result;
+        if (done.width !== image.width || done.height !== image.height) throw error;
+        const partial = { ...answer(done, done.probabilities), partial: { tilesDone: error.tilesDone, tilesTotal: error.tilesTotal } };
+        throw new CancelledWithResult('segment', partial, [done.probabilities.buffer as ArrayBuffer]);
+      }
+    } finally {
+      lease.release();
+    }
+  }
 }

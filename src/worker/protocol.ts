@@ -413,7 +413,9 @@ export type WorkerRequest = { [K in CommandName]: CommandRequest<K> }[CommandNam
 export type WorkerEvent =
   | { readonly kind: 'deviceLost'; readonly message: string; readonly reinitialised: boolean }
   | { readonly kind: 'gpuError'; readonly message: string }
-  | { readonly kind: 'backendChanged'; readonly info: BackendInfo };
+  | { readonly kind: 'backendChanged'; readonly info: BackendInfo }
+  /** Made by the client, not the worker: the worker died, its pending calls were rejected, the next call starts a new one. */
+  | { readonly kind: 'workerCrashed'; readonly message: string };
 
 /** Serialisable error: the worker never throws across the boundary. */
 export interface WorkerErrorInfo {

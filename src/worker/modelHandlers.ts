@@ -1,15 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { defaultNormalization, normalizePlane } from '../image/normalize';
 import type { TrainingRecipe } from '../model/recipe';
-import { segmentPlane, type SegmentResult } from '../model/segment';
+import { segmentPlane, type SegmentProgress, type SegmentResult } from '../model/segment';
 import type { ModelCard, Segmenter } from '../model/types';
 import { segmenterRevision } from '../model/revision';
 import { createUnet, segmenterFromModel } from '../model/unet';
 import { contextMargin } from '../model/validSize';
-import type { Handlers } from './handle';
+import type { FloatPlane } from '../image/types';
+import { chooseEngine, type EngineChoice } from './engineChoice';
+import type { HandlerContext, Handlers } from './handle';
 import type { ModelRegistry } from './modelRegistry';
+import { segmentOnOrt } from './ortSegment';
+import type { OrtSessions } from './ortSessions';
 import { seededValues } from './probe';
-import type { BackendInfo, BackendName, LoadedModel, ModelSource, TileReport, TuningRecord } from './protocol';
+import type { BackendInfo, BackendName, InferenceEngineName, LoadedModel, ModelSource, SegmentOptions, TileReport, TuningRecord } from './protocol';
 
 function tileReport(result: SegmentResult): TileReport {
   const t = result.tile;
@@ -57,6 +61,16 @@ export interface ModelState {
   backend: BackendInfo | null;
   /** The recipe of a card: its own, or the defaults for its task (src/model/fineTune.ts). */
   readonly resolveRecipe: (card: ModelCard) => TrainingRecipe;
+  /** onnxruntime-web inference (absent: segmentations run on tfjs only). */
+  readonly inference?: InferenceState;
+}
+
+/** The worker's onnxruntime-web sessions and the engines that failed to start in it. */
+export interface InferenceState {
+  readonly sessions: OrtSessions;
+  readonly failed: Map<InferenceEngineName, string>;
+  /** navigator.gpu exists in this worker. */
+  readonly webgpu: boolean;
 }
 
 export function describeModel(state: ModelState, id: string, model: WorkerModel): LoadedModel {
@@ -156,6 +170,53 @@ export async function segmentSeededPlane(state: ModelState, id: string, size: nu
   }
 }
 
+/** Every onnxruntime engine counts as failed where the worker has no onnxruntime-web (Node tests). */
+const noOrt: ReadonlyMap<InferenceEngineName, string> = new Map([
+  ['ort-webgpu', 'onnxruntime-web is not set up in this worker'],
+  ['ort-wasm', 'onnxruntime-web is not set up in this worker'],
+]);
+
+/**
+ * One segmentation on the engine the setting asks for (engineChoice.ts): onnxruntime-web on the model's
+ * ONNX export, or segmentPlane on tfjs. An onnxruntime engine that fails is marked failed for this worker
+ * and the next engine in line runs the same request, so a segmentation never fails for the engine alone.
+ */
+async function segmentWithEngine(
+  state: ModelState,
+  model: WorkerModel,
+  plane: FloatPlane,
+  options: SegmentOptions,
+  ctx: HandlerContext<'segment'>,
+): Promise<{ result: SegmentResult; choice: EngineChoice }> {
+  const { segmenter, card } = model;
+  const budget = defaultBudget(state.backend);
+  const common = {
+    budgetBytes: options.budgetBytes ?? budget.budgetBytes,
+    tileOutput: options.tileOutput,
+    tta: options.tta,
+    foregroundClass: card.foregroundClass,
+    signal: ctx.signal,
+    onProgress: (p: SegmentProgress) => ctx.progress({ tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs: p.etaMs }),
+  };
+  const inference = state.inference;
+  for (;;) {
+    const choice = chooseEngine(options.engine ?? 'auto', {
+      backend: state.backend?.backend ?? null,
+      webgpu: inference?.webgpu ?? false,
+      failed: inference?.failed ?? noOrt,
+    });
+    if (choice.engine === 'tfjs' || !inference) {
+      return { choice, result: await segmentPlane(segmenter, plane, { ...common, maxBindingBytes: budget.maxBindingBytes }) };
+    }
+    try {
+      return { choice, result: await segmentOnOrt(inference.sessions, choice.engine, model, plane, common) };
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      inference.failed.set(choice.engine, error instanceof Error ? error.message : String(error));
+    }
+  }
+}
+
 /** Handlers for loading, describing and removing models and for segmenting with them. */
 export function createModelHandlers(state: ModelState): Handlers {
   const { registry } = state;
@@ -187,19 +248,10 @@ export function createModelHandlers(state: ModelState): Handlers {
       }
       const lease = await registry.acquire(modelId);
       try {
-        const { segmenter, card } = lease.model;
+        const { card } = lease.model;
         const start = performance.now();
         const plane = normalizePlane(image, card.normalization);
-        const budget = defaultBudget(state.backend);
-        const result = await segmentPlane(segmenter, plane, {
-          budgetBytes: options.budgetBytes ?? budget.budgetBytes,
-          maxBindingBytes: budget.maxBindingBytes,
-          tileOutput: options.tileOutput,
-          tta: options.tta,
-          foregroundClass: card.foregroundClass,
-          signal: ctx.signal,
-          onProgress: (p) => ctx.progress({ tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs: p.etaMs }),
-        });
+        const { result, choice } = await segmentWithEngine(state, lease.model, plane, options, ctx);
         ctx.transfer(result.probabilities.buffer as ArrayBuffer);
         return {
           width: result.width,
@@ -208,6 +260,8 @@ export function createModelHandlers(state: ModelState): Handlers {
           tile: tileReport(result),
           ms: performance.now() - start,
           backend: tf.getBackend() as BackendName,
+          engine: choice.engine,
+          engineReason: choice.reason,
         };
       } finally {
         lease.release();

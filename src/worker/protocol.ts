@@ -19,6 +19,16 @@ export type BackendPreference = BackendName | 'auto';
 
 export const backendNames: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
+/**
+ * What runs a segmentation's forward passes: tfjs on the active backend, or onnxruntime-web on the model's
+ * ONNX export (WASM or WebGPU execution provider). Training always runs on tfjs.
+ */
+export type InferenceEngineName = 'tfjs' | 'ort-wasm' | 'ort-webgpu';
+/** The engine setting: one engine, or the measured default for the active backend (src/worker/engineChoice.ts). */
+export type InferenceEnginePreference = InferenceEngineName | 'auto';
+
+export const inferenceEngineNames: readonly InferenceEngineName[] = ['tfjs', 'ort-wasm', 'ort-webgpu'];
+
 /** The WebGPU adapter facts shown to the user and used to size tiles. */
 export interface GpuAdapterFacts {
   readonly vendor: string;
@@ -153,6 +163,8 @@ export interface SegmentOptions {
   readonly budgetBytes?: number;
   /** User override of the output tile side (px); else the largest that fits the budget. */
   readonly tileOutput?: number;
+  /** Inference engine (default 'auto'); the probabilities agree within 1e-4 whichever runs. */
+  readonly engine?: InferenceEnginePreference;
 }
 
 /**
@@ -257,7 +269,17 @@ export interface CommandMap {
   segment: {
     params: { readonly modelId: string; readonly image: PlaneMessage; readonly options: SegmentOptions };
     /** `probabilities` is H*W foreground probability (transferred). */
-    result: { readonly width: number; readonly height: number; readonly probabilities: Float32Array; readonly tile: TileReport; readonly ms: number; readonly backend: BackendName };
+    result: {
+      readonly width: number;
+      readonly height: number;
+      readonly probabilities: Float32Array;
+      readonly tile: TileReport;
+      readonly ms: number;
+      readonly backend: BackendName;
+      /** The engine that ran, and why (a requested engine that could not run is named in `engineReason`). */
+      readonly engine?: InferenceEngineName;
+      readonly engineReason?: string;
+    };
     progress: { readonly tilesDone: number; readonly tilesTotal: number; readonly etaMs: number };
   };
   /**

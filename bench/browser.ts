@@ -6,6 +6,9 @@
  *   npm run bench:browser                       all backends (webgpu is SwiftShader without a GPU: slow)
  *   npm run bench:browser -- --backends wasm,cpu
  *   CHROMIUM_PATH=/path/to/chrome npm run bench:browser -- --gpu   a real GPU (drops --enable-unsafe-webgpu's fallback)
+ *   npm run bench:browser -- --backends wasm --threads 1,2,all --rounds 3
+ *       WASM thread counts (`?threads=N`; all = this machine's cores), interleaved: each round runs every
+ *       count once in a fresh page; the load average is recorded with each run
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -41,7 +44,10 @@ function arg(name: string): string | undefined {
 const chromiumPath = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/google-chrome'].find(existsSync);
 const quiet = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const backends = (arg('backends') ?? 'webgpu,webgl,wasm,cpu').split(',') as Backend[];
-const port = 4175;
+/** WASM thread counts to compare ('' = the app's default); only with the wasm backend. */
+const threadCounts = [...new Set((arg('threads') ?? '').split(',').map((t) => (t === 'all' ? String(os.availableParallelism()) : t)))];
+const rounds = Number(arg('rounds') ?? 1);
+const port = Number(arg('port') ?? 4175);
 
 async function main(): Promise<void> {
   if (!existsSync('dist/index.html')) throw new Error('Build the app first: npm run build');
@@ -50,17 +56,20 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({ executablePath: chromiumPath, args: [...quiet, '--enable-unsafe-webgpu'] });
   const results: unknown[] = [];
   try {
-    for (const backend of backends) {
+    const runs = Array.from({ length: rounds }, (_, round) => backends.flatMap((b) => (b === 'wasm' ? threadCounts : ['']).map((threads) => ({ backend: b, threads, round })))).flat();
+    for (const { backend, threads, round } of runs) {
       const page = await browser.newPage();
-      await page.goto(`http://127.0.0.1:${port}/?backend=${backend}&bench`);
+      await page.goto(`http://127.0.0.1:${port}/?backend=${backend}&bench${threads ? `&threads=${threads}` : ''}`);
       await page.getByTestId('backend-status').and(page.locator('[data-status="ready"]')).waitFor({ timeout: 120_000 });
       const actual = await page.getByTestId('backend-name').textContent();
-      const adapter = await page.getByTestId('backend-arch').textContent().catch(() => null);
+      const adapter = backend === 'webgpu' ? await page.getByTestId('backend-arch').textContent().catch(() => null) : null;
+      const wasmThreads = backend === 'wasm' ? Number(await page.getByTestId('backend-threads').getAttribute('data-threads')) : null;
       for (const model of models) {
         // Larger tiles on the slow backends would take minutes each; the first tile size shows the trend.
         const tiles = backend === 'cpu' || backend === 'webgpu' ? model.tiles.slice(0, 2) : model.tiles;
         const steps = model === models[0] ? trainSteps[backend] : 0;
         const started = Date.now();
+        const loadBefore = os.loadavg()[0];
         const result = await page.evaluate(
           ({ config, tiles, steps }) =>
             (window as unknown as { unetStudioWorker: WorkerHandle }).unetStudioWorker.call('benchmarkModel', {
@@ -72,8 +81,8 @@ async function main(): Promise<void> {
             }),
           { config: model.config, tiles, steps },
         );
-        results.push({ requested: backend, adapter, model: model.name, wallMs: Date.now() - started, ...result, shownBackend: actual });
-        process.stderr.write(`${backend} ${model.name}: done in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+        results.push({ requested: backend, adapter, wasmThreads, round, load1: [loadBefore, os.loadavg()[0]], model: model.name, wallMs: Date.now() - started, ...result, shownBackend: actual });
+        process.stderr.write(`${backend}${threads ? ` threads=${threads}` : ''} round ${round} ${model.name}: done in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
       }
       await page.close();
     }

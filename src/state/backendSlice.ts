@@ -39,6 +39,12 @@ export function backendFromUrl(search: string): BackendPreference {
   return value && (backendNames as readonly string[]).includes(value) ? (value as BackendPreference) : 'auto';
 }
 
+/** Reads `?threads=N` (threads of the WASM backend; benchmarks and tests); absent or invalid means the default. */
+export function wasmThreadsFromUrl(search: string): number | undefined {
+  const n = Number(new URLSearchParams(search).get('threads'));
+  return Number.isInteger(n) && n >= 1 && n <= 64 ? n : undefined;
+}
+
 let eventsWired = false;
 
 export const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice> = (set, get) => ({
@@ -59,7 +65,8 @@ export const createBackendSlice: StateCreator<StudioState, [], [], BackendSlice>
     }
     set({ backendStatus: 'starting', backendStage: 'starting the model worker', backendError: null, selfTest: null, benchmark: null });
     try {
-      const info = await client.call('init', { backend: preference }, { onProgress: (p) => set({ backendStage: p.stage }) });
+      const wasmThreads = typeof window === 'undefined' ? undefined : wasmThreadsFromUrl(window.location.search);
+      const info = await client.call('init', { backend: preference, ...(wasmThreads ? { wasmThreads } : {}) }, { onProgress: (p) => set({ backendStage: p.stage }) });
       set({ backendStatus: 'ready', backendInfo: info, backendStage: '' });
       get().setStatus(`Model backend ready: ${info.backend}.`);
     } catch (error) {

@@ -34,13 +34,26 @@ self.addEventListener('activate', (event) => {
 });
 
 /**
+ * Cross-origin isolation on any static host: the threaded WASM backend needs SharedArrayBuffer, which needs
+ * COOP + COEP on the page and its workers. A host that sends no headers still gets them from here (the
+ * coi-serviceworker approach); main.tsx reloads once when the first load was not yet isolated.
+ */
+function isolated(response: Response): Response {
+  if (response.status === 0 || response.type === 'opaque') return response;
+  const headers = new Headers(response.headers);
+  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+/**
  * Cache first: every page of the app is its one shell (the query only picks a backend). ignoreVary: the
  * server varies on Origin, which a module script's request carries and the install's request did not.
  */
 async function respond(request: Request): Promise<Response> {
   const cache = await caches.open(cacheName);
   const key = request.mode === 'navigate' ? scoped('./') : request;
-  return (await cache.match(key, { ignoreSearch: request.mode === 'navigate', ignoreVary: true })) ?? fetch(request);
+  return isolated((await cache.match(key, { ignoreSearch: request.mode === 'navigate', ignoreVary: true })) ?? (await fetch(request)));
 }
 
 self.addEventListener('fetch', (event) => {

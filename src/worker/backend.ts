@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -19,6 +19,30 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
 });
+
+/** XNNPACK's thread pool in tfjs-backend-wasm 4.22 is built with 8 pthreads; it cannot use more. */
+const maxWasmThreads = 8;
+
+/**
+ * Runs `start` with the WASM backend's thread count set to `requested` (default: one per core). tfjs's C code
+ * caps the count at navigator.hardwareConcurrency / 2 (it assumes two hyper-threads per core), read once when
+ * the module instantiates, so a 2-core laptop gets 1 thread whatever setThreadsCount says; 2 was measured
+ * faster (README, "All cores in the browser"). So until the backend has started, this worker's
+ * hardwareConcurrency reads as twice the count asked for. Once started, the pool is fixed for the worker.
+ */
+async function withWasmThreads<T>(requested: number | undefined, start: () => Promise<T>): Promise<T> {
+  if ('wasm' in tf.engine().registry) return start();
+  const navigator = self.navigator;
+  const threads = Math.min(maxWasmThreads, Math.max(1, Math.floor(requested ?? (navigator.hardwareConcurrency || 1))));
+  setThreadsCount(threads);
+  Object.defineProperty(navigator, 'hardwareConcurrency', { configurable: true, get: () => threads * 2 });
+  try {
+    return await start();
+  } finally {
+    // The own property shadowed WorkerNavigator's getter; deleting it restores the real count.
+    delete (navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
+  }
+}
 
 /** Order of preference among the non-WebGPU backends when probes tie or fail. */
 const fallbackOrder: readonly BackendName[] = ['wasm', 'webgl', 'cpu'];
@@ -173,7 +197,11 @@ function probeList(probes: readonly BackendProbe[]): string {
  * of WASM / WebGL / CPU, timed on a probe convolution; the reason is reported to the UI. A forced backend is
  * honoured when it can start; otherwise the reason says why another was used.
  */
-export async function initBackend(requested: BackendPreference, hooks: BackendHooks): Promise<BackendInfo> {
+export function initBackend(requested: BackendPreference, hooks: BackendHooks, wasmThreads?: number): Promise<BackendInfo> {
+  return withWasmThreads(wasmThreads, () => chooseBackend(requested, hooks));
+}
+
+async function chooseBackend(requested: BackendPreference, hooks: BackendHooks): Promise<BackendInfo> {
   const isolated = Boolean((self as { crossOriginIsolated?: boolean }).crossOriginIsolated);
   hooks.onStage('looking for a WebGPU adapter');
   const probe = requested === 'auto' || requested === 'webgpu' ? await requestAdapter() : { adapter: null };

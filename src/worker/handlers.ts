@@ -43,7 +43,7 @@ export function createHandlers(emit: (event: WorkerEvent) => void, trainer: Fine
       const snapshots: WeightSnapshot[] = [];
       for (const id of ids) snapshots.push(await snapshotWeights((state.registry.peek(id) as WorkerModel).segmenter));
       for (const id of ids) state.registry.peek(id)?.dispose();
-      state.backend = await initBackend(params.backend, hooks);
+      state.backend = await initBackend(params.backend, hooks, params.wasmThreads);
       ids.forEach((id, k) => {
         const old = state.registry.peek(id) as WorkerModel;
         // The old value's tensors were disposed above, before the backend changed.

@@ -220,7 +220,8 @@ export type FineTuneEvent =
 /** Request parameters, results and progress payloads per command. */
 export interface CommandMap {
   init: {
-    params: { readonly backend: BackendPreference };
+    /** `wasmThreads`: threads of the WASM backend (default: one per core); fixed at its first start in a worker. */
+    params: { readonly backend: BackendPreference; readonly wasmThreads?: number };
     result: BackendInfo;
     progress: { readonly stage: string };
   };

@@ -36,7 +36,14 @@ export function BackendBadge() {
           {formatBytes(gpu.deviceMaxStorageBufferBindingSize)} binding
         </span>
       )}
-      {info.wasm && <span className="badge-detail">{info.wasm.simd ? 'SIMD' : 'no SIMD'} · {info.wasm.threads} thread{info.wasm.threads === 1 ? '' : 's'}</span>}
+      {info.wasm && (
+        <span className="badge-detail">
+          {info.wasm.simd ? 'SIMD' : 'no SIMD'} ·{' '}
+          <span data-testid="backend-threads" data-threads={info.wasm.threads} data-isolated={String(info.crossOriginIsolated)}>
+            {info.wasm.threads} thread{info.wasm.threads === 1 ? '' : 's'}
+          </span>
+        </span>
+      )}
     </div>
   );
 }

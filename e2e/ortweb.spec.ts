@@ -1,4 +1,6 @@
+import { dsbCrop } from './fixtures/appFiles';
 import { expect, test } from './guard';
+import { dropFiles } from './helpers';
 
 /*
  * onnxruntime-web in the app's model worker: the shipped nuclei model's ONNX export (written in the worker
@@ -61,4 +63,40 @@ test('onnxruntime-web (WASM EP) in the worker gives the tfjs probabilities withi
   expect(outcome.max).toBeGreaterThan(0.8);
   // The second run reuses the session of this revision and gives the same bits.
   expect(outcome.same).toBe(true);
+});
+
+test('the ort-wasm engine is chosen in the settings, runs, and works offline once used', async ({ page, context }) => {
+  await page.goto('/?backend=wasm');
+  await expect(page.getByTestId('backend-status')).toHaveAttribute('data-status', 'ready');
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  await page.getByTestId('settings-button').click();
+  await page.getByTestId('engine-select').selectOption('ort-wasm');
+  await expect(page).toHaveURL(/engine=ort-wasm/);
+  await page.getByTestId('settings-button').click();
+  await dropFiles(page, [dsbCrop(128, 128, 128)]);
+  await page.getByTestId('image-item').first().click();
+  await page.getByTestId('segment-current').click();
+  await expect(page.getByTestId('badge-segmented')).toHaveCount(1);
+  await page.getByTestId('settings-button').click();
+  await expect(page.getByTestId('engine-reason')).toHaveAttribute('data-engine', 'ort-wasm');
+  // onnxruntime-web's binaries are not precached (~40 MB): the service worker kept them when first used.
+  const cached = await page.evaluate(async () => {
+    const names = await caches.keys();
+    const urls = (await Promise.all(names.map(async (n) => (await (await caches.open(n)).keys()).map((r) => r.url)))).flat();
+    return urls.filter((u) => /ort-wasm-simd-threaded/.test(u)).length;
+  });
+  expect(cached).toBeGreaterThanOrEqual(2);
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByTestId('backend-status')).toHaveAttribute('data-status', 'ready');
+  await dropFiles(page, [dsbCrop(128, 128, 128)]);
+  await page.getByTestId('image-item').first().click();
+  await page.getByTestId('segment-current').click();
+  await expect(page.getByTestId('badge-segmented')).toHaveCount(1);
+  await page.getByTestId('settings-button').click();
+  await expect(page.getByTestId('engine-reason')).toHaveAttribute('data-engine', 'ort-wasm');
 });

@@ -113,7 +113,11 @@ function pageCandidate(page: Page, spec: BrowserPageSpec, threads: number | null
 export async function startBrowserRig(port: number, specs: readonly BrowserPageSpec[], models: readonly string[], images: readonly CaseImage[]): Promise<BrowserRig> {
   if (!existsSync('dist/index.html')) throw new Error('Build the app first: npm run build');
   const base = `http://127.0.0.1:${port}`;
-  const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { stdio: 'ignore' });
+  // Its own process group: npx starts vite as a child, which killing npx alone would leave serving the port.
+  const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { stdio: 'ignore', detached: true });
+  const stopServer = () => {
+    if (server.pid !== undefined) process.kill(-server.pid, 'SIGTERM');
+  };
   let browser: Browser | null = null;
   try {
     await waitForServer(base, server);
@@ -145,12 +149,12 @@ export async function startBrowserRig(port: number, specs: readonly BrowserPageS
       },
       close: async () => {
         await opened.close();
-        server.kill();
+        stopServer();
       },
     };
   } catch (error) {
     await browser?.close();
-    server.kill();
+    stopServer();
     throw error;
   }
 }

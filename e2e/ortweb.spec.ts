@@ -65,7 +65,7 @@ test('onnxruntime-web (WASM EP) in the worker gives the tfjs probabilities withi
   expect(outcome.same).toBe(true);
 });
 
-test('the ort-wasm engine is chosen in the settings, runs, and works offline once used', async ({ page, context }) => {
+test('the ort-wasm engine is chosen in the settings, runs, and works offline', async ({ page, context }) => {
   await page.goto('/?backend=wasm');
   await expect(page.getByTestId('backend-status')).toHaveAttribute('data-status', 'ready');
   await page.evaluate(async () => {
@@ -82,7 +82,7 @@ test('the ort-wasm engine is chosen in the settings, runs, and works offline onc
   await expect(page.getByTestId('badge-segmented')).toHaveCount(1);
   await page.getByTestId('settings-button').click();
   await expect(page.getByTestId('engine-reason')).toHaveAttribute('data-engine', 'ort-wasm');
-  // onnxruntime-web's binaries are not precached (~40 MB): the service worker kept them when first used.
+  // onnxruntime-web's WASM runtime (loader + binary) is in the service worker's cache.
   const cached = await page.evaluate(async () => {
     const names = await caches.keys();
     const urls = (await Promise.all(names.map(async (n) => (await (await caches.open(n)).keys()).map((r) => r.url)))).flat();

@@ -10,7 +10,7 @@ export {};
 declare const self: ServiceWorkerGlobalScope;
 declare const BUILD_VERSION: string;
 declare const BUILD_FILES: readonly string[];
-/** Files cached when first used, not at install: onnxruntime-web's runtimes (~40 MB; an optional engine). */
+/** Files cached when first used, not at install: onnxruntime-web's WebGPU runtime (~27 MB; an optional engine). */
 declare const BUILD_ON_DEMAND: readonly string[];
 
 const prefix = 'unet-studio-';

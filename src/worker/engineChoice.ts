@@ -24,15 +24,17 @@ export interface EngineChoice {
 }
 
 /**
- * The default per tfjs backend, from the measurements: onnxruntime-web's WASM EP was slower than our
- * tfjs-wasm path with the same threads on this project's machine, and its WebGPU EP was not measured on a
- * real GPU, so `auto` stays on tfjs everywhere; re-measure with `npm run bench:compare` before changing.
+ * The default per tfjs backend, from `npm run bench:compare` (README, "onnxruntime-web in the app"): in the
+ * app's worker onnxruntime-web's WASM EP ran the shipped models faster than our tfjs-wasm path with the same
+ * threads (1 and 2) on 512² and 1024² EM images, so on the CPU-side backends it runs inference. On a GPU
+ * backend tfjs stays: onnxruntime-web's WebGPU EP has not been measured on a real GPU (SwiftShader did not
+ * finish). Re-measure after changes to the tfjs kernels before trusting this table.
  */
 export const AUTO_ENGINE: { readonly [B in BackendName]: InferenceEngineName } = {
   webgpu: 'tfjs',
   webgl: 'tfjs',
-  wasm: 'tfjs',
-  cpu: 'tfjs',
+  wasm: 'ort-wasm',
+  cpu: 'ort-wasm',
 };
 
 /** Where an engine that cannot run falls back to. */

@@ -6,6 +6,8 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 const tfjs = ['@tensorflow/*', '@tensorflow/**'];
+// The ONNX runtimes live in the worker (onnxruntime-web) and the CLIs (onnxruntime-node), like tfjs.
+const ort = ['onnxruntime-web', 'onnxruntime-web/*', 'onnxruntime-node', 'onnxruntime-common'];
 const layer = (name) => [`**/${name}/*`, `**/${name}`, `../${name}/*`, `../../${name}/*`];
 // Node tools and tests sit beside src, never under it: nothing in src imports them.
 const tools = [...layer('cli'), ...layer('bench'), ...layer('e2e')];
@@ -45,7 +47,7 @@ export default tseslint.config(
   {
     files: ['src/image/**'],
     rules: restrict(
-      [...tfjs, 'react', 'react-dom', 'zustand', ...layer('model'), ...layer('worker'), ...layer('state'), ...layer('app'), ...tools],
+      [...tfjs, ...ort, 'react', 'react-dom', 'zustand', ...layer('model'), ...layer('worker'), ...layer('state'), ...layer('app'), ...tools],
       'src/image is the bottom layer: no tfjs, no React, nothing above it.',
     ),
   },
@@ -66,7 +68,7 @@ export default tseslint.config(
   {
     files: ['src/state/**'],
     rules: restrict(
-      [...tfjs, ...layer('model'), ...layer('app'), ...tools, ...workerInternals],
+      [...tfjs, ...ort, ...layer('model'), ...layer('app'), ...tools, ...workerInternals],
       'src/state reaches the workers only through their clients and protocols (worker/client, worker/protocol, worker/decodeClient, worker/decodeProtocol); never tfjs or model.',
     ),
   },
@@ -76,7 +78,7 @@ export default tseslint.config(
     rules: {
       ...reactHooks.configs.recommended.rules,
       ...restrict(
-        [...tfjs, ...layer('model'), ...tools, ...workerInternals],
+        [...tfjs, ...ort, ...layer('model'), ...tools, ...workerInternals],
         'src/app never imports tfjs, model or worker internals: go through src/state (worker protocol types are allowed).',
       ),
     },

@@ -31,7 +31,7 @@ async function segmentProbe(page: Page): Promise<number[]> {
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) data[y * width + x] = 0.5 + 0.5 * Math.sin(x / 9) * Math.cos(y / 13) + ((x * 7 + y * 13) % 17) / 40;
     }
-    const result = (await worker.call('segment', { modelId: 'probe', image: { width, height, data }, options: { tta: false, tileOutput: 128 } })) as {
+    const result = (await worker.call('segment', { modelId: 'probe', image: { width, height, data }, options: { tta: false, tileOutput: 128, engine: 'tfjs' } })) as {
       probabilities: Float32Array;
     };
     return Array.from(result.probabilities);

@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { LoadedModel, ModelSource, ObjectsRequest, PlaneMessage, Progress, Result, SegmentOptions, TileReport, TuningRecord } from '../worker/protocol';
 import { getWorkerClient } from './client';
+import { engineFromUrl } from './engineSetting';
 import type { StudioState } from './store';
 
 /** A model the app can offer: shipped ones come from public/models/index.json, fine-tuned ones from this session. */
@@ -46,6 +47,8 @@ export interface ModelSlice {
   modelError: string | null;
   /** Tile geometry of the latest segmentation (what the budget chooser picked). */
   lastTile: TileReport | null;
+  /** The inference engine of the latest segmentation and why it ran. */
+  lastEngine: { readonly engine: string; readonly reason: string } | null;
   segmentOptions: SegmentOptions;
   /** Reads the shipped model list and loads the default (first) one, or a random model if none ships. */
   loadDefaultModel(): Promise<void>;
@@ -76,7 +79,8 @@ export const initialModelState = {
   loaded: {} as Record<string, LoadedModel>,
   modelError: null,
   lastTile: null,
-  segmentOptions: { tta: false } as SegmentOptions,
+  lastEngine: null as { readonly engine: string; readonly reason: string } | null,
+  segmentOptions: { tta: false, engine: engineFromUrl() } as SegmentOptions,
 };
 
 interface ShippedIndex {
@@ -189,7 +193,7 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
         keepPartial: options.keepPartial,
       },
     );
-    set({ lastTile: result.tile });
+    set({ lastTile: result.tile, lastEngine: result.engine ? { engine: result.engine, reason: result.engineReason ?? '' } : null });
     return result;
   },
 });

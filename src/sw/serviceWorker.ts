@@ -10,6 +10,8 @@ export {};
 declare const self: ServiceWorkerGlobalScope;
 declare const BUILD_VERSION: string;
 declare const BUILD_FILES: readonly string[];
+/** Files cached when first used, not at install: onnxruntime-web's WebGPU runtime (~27 MB; an optional engine). */
+declare const BUILD_ON_DEMAND: readonly string[];
 
 const prefix = 'unet-studio-';
 const cacheName = `${prefix}${BUILD_VERSION}`;
@@ -56,8 +58,26 @@ async function respond(request: Request): Promise<Response> {
   return isolated((await cache.match(key, { ignoreSearch: request.mode === 'navigate', ignoreVary: true })) ?? (await fetch(request)));
 }
 
+const onDemand = new Set(BUILD_ON_DEMAND.map(scoped));
+
+/** An on-demand file answered from the network is put into the cache too, so it works offline from then on. */
+function keepOnDemand(event: FetchEvent, response: Promise<Response>): Promise<Response> {
+  if (!onDemand.has(event.request.url)) return response;
+  return response.then((r) => {
+    if (r.ok) {
+      const copy = r.clone();
+      event.waitUntil(
+        caches.open(cacheName).then(async (cache) => {
+          if (!(await cache.match(event.request, { ignoreVary: true }))) await cache.put(event.request, copy);
+        }),
+      );
+    }
+    return r;
+  });
+}
+
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
-  event.respondWith(respond(request));
+  event.respondWith(keepOnDemand(event, respond(request)));
 });

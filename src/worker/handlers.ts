@@ -10,6 +10,8 @@ import type { Handlers } from './handle';
 import { createModelHandlers, restoreWeights, segmentSeededPlane, snapshotWeights, workerModel, type ModelState, type WeightSnapshot, type WorkerModel } from './modelHandlers';
 import { createModelRegistry } from './modelRegistry';
 import { runOpChecks } from './opChecks';
+import { createOrtSessions } from './ortSessions';
+import { createBrowserOrtLoader } from './ortWeb';
 import { convOnActiveBackend } from './probe';
 import type { BackendName, WorkerEvent } from './protocol';
 
@@ -22,7 +24,10 @@ function abortError(): Error {
  * (one line), so each piece has one job. `trainer` replaces the fine-tune (tests).
  */
 export function createHandlers(emit: (event: WorkerEvent) => void, trainer: FineTuneFn = fineTune): Handlers {
-  const state: ModelState = { registry: createModelRegistry<WorkerModel>(), backend: null, resolveRecipe };
+  // onnxruntime-web gets the WASM backend's thread count (same threads for either engine), else one per core.
+  const ortThreads = () => state.backend?.wasm?.threads ?? self.navigator.hardwareConcurrency;
+  const inference = { sessions: createOrtSessions(createBrowserOrtLoader(ortThreads)), failed: new Map(), webgpu: 'gpu' in self.navigator };
+  const state: ModelState = { registry: createModelRegistry<WorkerModel>(), backend: null, resolveRecipe, inference };
   return {
     ...createModelHandlers(state),
     ...createFineTuneHandlers(state, trainer),

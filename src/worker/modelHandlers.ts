@@ -5,17 +5,20 @@ import { defaultPostProcessing } from '../image/postProcessing';
 import type { FloatPlane } from '../image/types';
 import { segmentAtObjectScale, type ScaledSegmentation } from '../model/objectScale';
 import type { TrainingRecipe } from '../model/recipe';
-import { PartialSegmentationError, segmentPlane, type SegmentResult } from '../model/segment';
+import { PartialSegmentationError, segmentPlane, type SegmentProgress, type SegmentResult } from '../model/segment';
 import type { ModelCard, Segmenter } from '../model/types';
 import { weightsRevision } from '../model/revision';
 import { createUnet, segmenterFromModel } from '../model/unet';
 import { contextMargin } from '../model/validSize';
 import { deviceRecovered, isDeviceLostError, raceDeviceLoss, whenDeviceLost } from './deviceLoss';
+import { chooseEngine, type EngineChoice } from './engineChoice';
 import { crashIfArmed, faultyForward } from './faults';
 import { CancelledWithResult, type HandlerContext, type Handlers } from './handle';
 import type { ModelRegistry } from './modelRegistry';
+import { segmentOnOrt } from './ortSegment';
+import type { OrtSessions } from './ortSessions';
 import { seededValues } from './probe';
-import type { BackendInfo, BackendName, LoadedModel, ModelSource, Params, Result, SegmentOptions, TileReport, TuningRecord } from './protocol';
+import type { BackendInfo, BackendName, InferenceEngineName, LoadedModel, ModelSource, Params, Result, SegmentOptions, TileReport, TuningRecord } from './protocol';
 
 function tileReport(result: SegmentResult): TileReport {
   const t = result.tile;
@@ -73,6 +76,16 @@ export interface ModelState {
   backend: BackendInfo | null;
   /** The recipe of a card: its own, or the defaults for its task (src/model/fineTune.ts). */
   readonly resolveRecipe: (card: ModelCard) => TrainingRecipe;
+  /** onnxruntime-web inference (absent: segmentations run on tfjs only). */
+  readonly inference?: InferenceState;
+}
+
+/** The worker's onnxruntime-web sessions and the engines that failed to start in it. */
+export interface InferenceState {
+  readonly sessions: OrtSessions;
+  readonly failed: Map<InferenceEngineName, string>;
+  /** navigator.gpu exists in this worker. */
+  readonly webgpu: boolean;
 }
 
 export function describeModel(state: ModelState, id: string, model: WorkerModel): LoadedModel {
@@ -172,29 +185,6 @@ export async function segmentSeededPlane(state: ModelState, id: string, size: nu
   }
 }
 
-/** One overlap-tiled pass of `model` over normalised planes, with the request's tile options and budget. */
-function segmentOnce(
-  state: ModelState,
-  model: WorkerModel,
-  input: FloatPlane | readonly FloatPlane[],
-  options: SegmentOptions,
-  ctx: HandlerContext<'segment'>,
-): Promise<SegmentResult> {
-  const budget = defaultBudget(state.backend);
-  // Raced against a device loss: reads on a destroyed WebGPU device never settle (deviceLoss.ts).
-  const lost = whenDeviceLost();
-  return raceDeviceLoss(segmentPlane(model.segmenter, input, {
-    budgetBytes: options.budgetBytes ?? budget.budgetBytes,
-    maxBindingBytes: budget.maxBindingBytes,
-    tileOutput: options.tileOutput,
-    tta: options.tta,
-    foregroundClass: model.card.foregroundClass,
-    signal: ctx.signal,
-    onProgress: (p) => ctx.progress({ tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs: p.etaMs }),
-    forward: faultyForward(model.segmenter),
-  }), lost);
-}
-
 /**
  * The image segmented at its object scale when the request names a diameter and the card a training
  * diameter (src/model/objectScale.ts: 1-3 passes of `run`), else undefined (one plain pass is the caller's).
@@ -225,6 +215,56 @@ async function rebuildAfterDeviceLoss(state: ModelState): Promise<void> {
       old.dispose();
     } catch {
       // Its tensors went with the device.
+    }
+  }
+}
+
+/** Every onnxruntime engine counts as failed where the worker has no onnxruntime-web (Node tests). */
+const noOrt: ReadonlyMap<InferenceEngineName, string> = new Map([
+  ['ort-webgpu', 'onnxruntime-web is not set up in this worker'],
+  ['ort-wasm', 'onnxruntime-web is not set up in this worker'],
+]);
+
+/**
+ * One segmentation on the engine the setting asks for (engineChoice.ts): onnxruntime-web on the model's
+ * ONNX export, or segmentPlane on tfjs. An onnxruntime engine that fails is marked failed for this worker
+ * and the next engine in line runs the same request, so a segmentation never fails for the engine alone.
+ */
+async function segmentWithEngine(
+  state: ModelState,
+  model: WorkerModel,
+  input: FloatPlane | readonly FloatPlane[],
+  options: SegmentOptions,
+  ctx: HandlerContext<'segment'>,
+): Promise<{ result: SegmentResult; choice: EngineChoice }> {
+  const { segmenter, card } = model;
+  const budget = defaultBudget(state.backend);
+  const common = {
+    budgetBytes: options.budgetBytes ?? budget.budgetBytes,
+    tileOutput: options.tileOutput,
+    tta: options.tta,
+    foregroundClass: card.foregroundClass,
+    signal: ctx.signal,
+    onProgress: (p: SegmentProgress) => ctx.progress({ tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs: p.etaMs }),
+  };
+  const inference = state.inference;
+  for (;;) {
+    const choice = chooseEngine(options.engine ?? 'auto', {
+      backend: state.backend?.backend ?? null,
+      webgpu: inference?.webgpu ?? false,
+      failed: inference?.failed ?? noOrt,
+    });
+    // onnxruntime-web runs one-plane inputs (every shipped model); multi-channel planes stay on tfjs.
+    if (choice.engine === 'tfjs' || !inference || !('data' in input)) {
+      const tfjsChoice: EngineChoice = choice.engine === 'tfjs' ? choice : { ...choice, engine: 'tfjs' };
+      const result = await segmentPlane(segmenter, input, { ...common, maxBindingBytes: budget.maxBindingBytes, forward: faultyForward(segmenter) });
+      return { choice: tfjsChoice, result };
+    }
+    try {
+      return { choice, result: await segmentOnOrt(inference.sessions, choice.engine, model, input, common) };
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      inference.failed.set(choice.engine, error instanceof Error ? error.message : String(error));
     }
   }
 }
@@ -280,8 +320,13 @@ export function createModelHandlers(state: ModelState): Handlers {
       const start = performance.now();
       const plane = normalizePlane(image, card.normalization);
       let last: SegmentResult | undefined;
+      let engine: EngineChoice | undefined;
       const run = async (input: FloatPlane | readonly FloatPlane[]): Promise<Float32Array> => {
-        last = await segmentOnce(state, lease.model, input, options, ctx);
+        // Raced against a device loss: reads on a destroyed WebGPU device never settle (deviceLoss.ts).
+        const lost = whenDeviceLost();
+        const pass = await raceDeviceLoss(segmentWithEngine(state, lease.model, input, options, ctx), lost);
+        last = pass.result;
+        engine = pass.choice;
         return last.probabilities;
       };
       const answer = (result: SegmentResult, probabilities: Float32Array) => ({
@@ -303,6 +348,7 @@ export function createModelHandlers(state: ModelState): Handlers {
         if (objects) ctx.transfer(objects.labels.buffer as ArrayBuffer, objects.sizes.buffer as ArrayBuffer);
         return {
           ...answer(last, probabilities),
+          ...(engine ? { engine: engine.engine, engineReason: engine.reason } : {}),
           ...(scaled && scaled.source !== 'off'
             ? { objectScale: { diameter: scaled.diameter ?? null, source: scaled.source, scale: scaled.scale, trainingDiameter: card.objectDiameter ?? 0 } }
             : {}),

@@ -21,6 +21,16 @@ export type BackendPreference = BackendName | 'auto';
 
 export const backendNames: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
+/**
+ * What runs a segmentation's forward passes: tfjs on the active backend, or onnxruntime-web on the model's
+ * ONNX export (WASM or WebGPU execution provider). Training always runs on tfjs.
+ */
+export type InferenceEngineName = 'tfjs' | 'ort-wasm' | 'ort-webgpu';
+/** The engine setting: one engine, or the measured default for the active backend (src/worker/engineChoice.ts). */
+export type InferenceEnginePreference = InferenceEngineName | 'auto';
+
+export const inferenceEngineNames: readonly InferenceEngineName[] = ['tfjs', 'ort-wasm', 'ort-webgpu'];
+
 /** The WebGPU adapter facts shown to the user and used to size tiles. */
 export interface GpuAdapterFacts {
   readonly vendor: string;
@@ -162,6 +172,8 @@ export interface SegmentOptions {
   readonly budgetBytes?: number;
   /** User override of the output tile side (px); else the largest that fits the budget. */
   readonly tileOutput?: number;
+  /** Inference engine (default 'auto'); the probabilities agree within 1e-4 whichever runs. */
+  readonly engine?: InferenceEnginePreference;
   /**
    * Object diameter of the image in px (or 'auto': estimated from a first pass): the image is resized so
    * its objects match the model's training diameter (card.objectDiameter) and the map is resized back.
@@ -308,6 +320,9 @@ export interface CommandMap {
       readonly partial?: { readonly tilesDone: number; readonly tilesTotal: number };
       /** Present when options.diameter asked for rescaling and the model has a training diameter. */
       readonly objectScale?: ObjectScaleReport;
+      /** The engine that ran, and why (a requested engine that could not run is named in `engineReason`). */
+      readonly engine?: InferenceEngineName;
+      readonly engineReason?: string;
     };
     progress: { readonly tilesDone: number; readonly tilesTotal: number; readonly etaMs: number };
   };

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useStudio } from '../../state/store';
-import type { BackendPreference } from '../../worker/protocol';
+import { engineToUrl } from '../../state/engineSetting';
+import type { BackendPreference, InferenceEnginePreference } from '../../worker/protocol';
 
 const choices: { value: BackendPreference; label: string }[] = [
   { value: 'auto', label: 'Automatic (fastest available)' },
@@ -8,6 +9,13 @@ const choices: { value: BackendPreference; label: string }[] = [
   { value: 'webgl', label: 'WebGL' },
   { value: 'wasm', label: 'WASM (SIMD)' },
   { value: 'cpu', label: 'CPU (plain JavaScript)' },
+];
+
+const engines: { value: InferenceEnginePreference; label: string }[] = [
+  { value: 'auto', label: 'Automatic (measured: onnxruntime-web on WASM/CPU, tfjs on a GPU)' },
+  { value: 'tfjs', label: 'tfjs (the backend above)' },
+  { value: 'ort-wasm', label: 'onnxruntime-web, WASM' },
+  { value: 'ort-webgpu', label: 'onnxruntime-web, WebGPU' },
 ];
 
 /** Backend override and diagnostics. The choice goes into the URL so a reload keeps it. */
@@ -25,6 +33,9 @@ export function SettingsMenu() {
   const notify = useStudio((s) => s.notify);
   const [busy, setBusy] = useState<'conv' | 'model' | 'benchmark' | null>(null);
   const modelReady = useStudio((s) => s.modelStatus === 'ready');
+  const engine = useStudio((s) => s.segmentOptions.engine ?? 'auto');
+  const lastEngine = useStudio((s) => s.lastEngine);
+  const setSegmentOptions = useStudio((s) => s.setSegmentOptions);
 
   useEffect(() => {
     if (!open) return;
@@ -96,6 +107,29 @@ export function SettingsMenu() {
                 ))}
               </tbody>
             </table>
+          )}
+          <label className="field">
+            <span>Segment with</span>
+            <select
+              data-testid="engine-select"
+              value={engine}
+              onChange={(e) => {
+                const value = e.target.value as InferenceEnginePreference;
+                engineToUrl(value);
+                setSegmentOptions({ engine: value });
+              }}
+            >
+              {engines.map((c) => (
+                <option key={c.value} value={c.value}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          {lastEngine && (
+            <p className="muted small" data-testid="engine-reason" data-engine={lastEngine.engine}>
+              Last segmentation: {lastEngine.reason}
+            </p>
           )}
           <h3>Diagnostics</h3>
           <div className="row">

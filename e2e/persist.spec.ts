@@ -107,8 +107,10 @@ test('a reload during an export loses nothing', async ({ page }) => {
   await paintStroke(page, [20, 20], [100, 100]);
   const counts = await labelCounts(page);
   expect(counts.foreground).toBeGreaterThan(0);
-  // No wait for the autosave: the export writes pending labels first, and the reload comes mid-export.
+  // No wait for the autosave: the export writes pending labels before it starts. The reload comes as soon as
+  // that write is done (the badge says "Saved"), while the export is still being built or downloaded.
   await page.getByTestId('export-zip').click();
+  await waitForSaved(page);
   await reloadApp(page);
   await expect(page.getByTestId('image-item')).toHaveCount(1);
   await expect.poll(() => labelCounts(page)).toEqual(counts);

@@ -69,7 +69,8 @@ test('"This image" downloads one ZIP with all of the image\'s files', async ({ p
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-current').click()]);
   expect(download.suggestedFilename()).toBe(`${DSB_ID}.zip`);
   const entries = Object.keys(unzipSync(new Uint8Array(readFileSync((await download.path())!)))).sort();
-  expect(entries).toEqual(['labels', 'mask', 'preview', 'prob'].map((k) => `${DSB_ID}_${k}.png`));
+  // The images, plus the objects' measurements (CSV) and their ImageJ ROIs.
+  expect(entries).toEqual([`${DSB_ID}_RoiSet.zip`, ...['labels', 'mask'].map((k) => `${DSB_ID}_${k}.png`), `${DSB_ID}_objects.csv`, ...['preview', 'prob'].map((k) => `${DSB_ID}_${k}.png`)]);
   await expect(page.getByTestId('export-current')).toBeEnabled();
   expect(downloads).toEqual([`${DSB_ID}.zip`]);
 });

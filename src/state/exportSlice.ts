@@ -34,8 +34,9 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
       get().notify('info', 'An export is already running.');
       return [];
     }
-    // What is painted is in storage before the export starts: a reload during it loses nothing.
-    void get().flushSession();
+    // What is painted is in storage before the export starts (awaited: the label write must not queue in the
+    // image worker behind the export's own work), so a reload during the export loses nothing.
+    await get().flushSession();
     const files: ExportFile[] = [];
     const unsegmented: string[] = [];
     const otherModel: string[] = [];

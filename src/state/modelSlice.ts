@@ -31,8 +31,8 @@ export interface SegmentCallOptions {
   readonly onProgress?: (progress: Progress<'segment'>) => void;
   /** Also make the objects (and measure them) in the model worker; its intensity buffer is transferred. */
   readonly objects?: ObjectsRequest;
-  /** On cancel, reject with the finished tiles (see partialResult of worker/client) instead of nothing. */
-  readonly keepPartial?: boolean;
+  /** After a cancel, receives the finished tiles when the worker sends them (worker/client onPartial). */
+  readonly onPartial?: (partial: Result<'segment'>) => void;
   /** Object diameter of the image (px) or 'auto' to rescale it to the model's training diameter. */
   readonly diameter?: number | 'auto';
 }
@@ -190,7 +190,7 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
         signal: options.signal,
         transfer: [plane.data.buffer as ArrayBuffer, ...(options.objects?.intensity ? [options.objects.intensity.buffer as ArrayBuffer] : [])],
         onProgress: options.onProgress,
-        keepPartial: options.keepPartial,
+        onPartial: options.onPartial,
       },
     );
     set({ lastTile: result.tile, lastEngine: result.engine ? { engine: result.engine, reason: result.engineReason ?? '' } : null });

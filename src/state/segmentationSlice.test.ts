@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ExportRequest } from '../image/export';
-import { CancelledError, type WorkerClient } from '../worker/client';
+import type { WorkerClient } from '../worker/client';
 import type { CommandName, LoadedModel, Params, Result } from '../worker/protocol';
 import { setWorkerClient } from './client';
 import type { ImageEntry } from './imagesSlice';
@@ -33,7 +33,7 @@ function scriptedWorker(hangAt = 0, finishedRows = 0) {
   const segments: string[] = [];
   const loads: string[] = [];
   const client: WorkerClient = {
-    call<K extends CommandName>(type: K, params: Params<K>, options: { signal?: AbortSignal } = {}): Promise<Result<K>> {
+    call<K extends CommandName>(type: K, params: Params<K>, options: { signal?: AbortSignal; onPartial?: (partial: Result<'segment'>) => void } = {}): Promise<Result<K>> {
       if (type === 'loadModel') {
         const { id } = params as Params<'loadModel'>;
         loads.push(id);
@@ -46,13 +46,15 @@ function scriptedWorker(hangAt = 0, finishedRows = 0) {
         const value = modelId === 'em' ? 0.75 : 0.25;
         const result = { width: W, height: H, probabilities: new Float32Array(W * H).fill(value), tile: null, ms: 1, backend: 'cpu' } as unknown as Result<K>;
         if (segments.length !== hangAt) return Promise.resolve(result);
-        // With finishedRows, the cancel answers with the first rows done (as tiles would be) and NaN below.
-        const cancelled = () => {
-          if (finishedRows === 0) return abortError();
-          const probabilities = new Float32Array(W * H).fill(Number.NaN).fill(value, 0, finishedRows * W);
-          return new CancelledError({ command: 'segment', result: { ...(result as Result<'segment'>), probabilities, partial: { tilesDone: 1, tilesTotal: 3 } } });
-        };
-        return new Promise((_, reject) => options.signal?.addEventListener('abort', () => reject(cancelled())));
+        // With finishedRows, the worker then answers the cancel with the first rows done (as tiles would be).
+        return new Promise((_, reject) =>
+          options.signal?.addEventListener('abort', () => {
+            reject(abortError());
+            if (finishedRows === 0) return;
+            const probabilities = new Float32Array(W * H).fill(Number.NaN).fill(value, 0, finishedRows * W);
+            setTimeout(() => options.onPartial?.({ ...(result as Result<'segment'>), probabilities, partial: { tilesDone: 1, tilesTotal: 3 } }), 5);
+          }),
+        );
       }
       return Promise.reject(new Error(`unexpected ${type}`));
     },
@@ -135,6 +137,7 @@ describe('segmentation with per-image models', () => {
     await expect.poll(() => worker.segments.length).toBe(1);
     useStudio.getState().cancelSegmentation();
     await running;
+    await expect.poll(() => getPixels('a')!.partial).not.toBeNull();
     const state = useStudio.getState();
     const shown = shownProbability(state, 'a');
     expect(shown?.slice(0, 2 * W).every((p) => p === 0.75)).toBe(true);

@@ -5,7 +5,7 @@ import type { PostProcessing } from '../image/postProcessing';
 import type { RasterImage } from '../image/types';
 import type { ObjectsRequest } from '../worker/protocol';
 import { createSpeedMemory, estimateRemainingMs } from './eta';
-import { partialResult } from '../worker/client';
+import type { Result } from '../worker/protocol';
 import { getImageWorker } from './imageWorker';
 import { diameterChoice } from './objectScaleSlice';
 import { getPixels } from './pixels';
@@ -65,13 +65,6 @@ let controller: AbortController | null = null;
 /** Speeds of earlier runs: the ETA of a run of single-tile images is there from its first image. */
 const speeds = createSpeedMemory();
 let instancesTimer: ReturnType<typeof setTimeout> | null = null;
-
-/** The image whose finished tiles a cancel kept, for the status line. */
-interface CancelledPart {
-  readonly name: string;
-  readonly tilesDone: number;
-  readonly tilesTotal: number;
-}
 
 function isAbort(error: unknown): boolean {
   return error instanceof Error && error.name === 'AbortError';
@@ -148,15 +141,17 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
     const flops = get().model?.card.flopsPer512;
     const flopsPerPixel = flops ? ((tta ? 8 : 1) * flops) / (512 * 512) : null;
     const priorMsPerPixel = speeds.msPerPixel(modelKey, flopsPerPixel);
-    let cancelledPart: CancelledPart | null = null;
-    /** A cancel keeps the finished tiles of the image being segmented, to show (not to export). */
-    const keepFinishedTiles = (id: string, key: string, error: unknown): CancelledPart | null => {
-      const partial = partialResult(error, 'segment');
+    /**
+     * A cancel keeps the finished tiles of the image being segmented, to show (not to export). They arrive
+     * after the call has rejected (the UI does not wait for the tile in flight), so the status says it then.
+     */
+    const keepFinishedTiles = (id: string, key: string) => (partial: Result<'segment'>) => {
       const px = getPixels(id);
-      if (!partial?.partial || !px) return null;
+      if (!partial.partial || !px || px.predictions.has(key)) return;
       px.partial = { key, probabilities: partial.probabilities, ...partial.partial };
       set((s) => ({ predictionVersion: s.predictionVersion + 1 }));
-      return { name: get().images.find((i) => i.id === id)?.name ?? id, ...partial.partial };
+      const name = get().images.find((i) => i.id === id)?.name ?? id;
+      get().setStatus(`${get().statusText} The finished ${partial.partial.tilesDone} of ${partial.partial.tilesTotal} tiles of ${name} are shown; Segment finishes it.`);
     };
     try {
       for (let k = 0; k < todo.length && !run.signal.aborted; k++) {
@@ -183,7 +178,7 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
             ...(diameter !== 'off' ? { diameter } : {}),
             objects: settings ? objectsRequest(px.raster, image.channel, settings) : undefined,
             signal: run.signal,
-            keepPartial: true,
+            onPartial: keepFinishedTiles(id, key),
             onProgress: (p) => {
               const fraction = p.tilesTotal > 0 ? p.tilesDone / p.tilesTotal : 0;
               const etaMs = estimateRemainingMs({
@@ -216,10 +211,7 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
           if (result.objects && settings) storeObjects(set, id, instancesKey(key, settings), result.objects);
           if (id === get().selectedId) get().scheduleInstances(id, 0);
         } catch (error) {
-          if (isAbort(error)) {
-            cancelledPart = keepFinishedTiles(id, key, error);
-            break;
-          }
+          if (isAbort(error)) break;
           failed++;
           get().notify('error', `Could not segment ${image.name}: ${error instanceof Error ? error.message : String(error)}`);
         }
@@ -229,10 +221,7 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
       set({ segRun: null });
     }
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    if (run.signal.aborted) {
-      const shown = cancelledPart ? ` The finished ${cancelledPart.tilesDone} of ${cancelledPart.tilesTotal} tiles of ${cancelledPart.name} are shown; Segment finishes it.` : '';
-      get().setStatus(`Segmentation cancelled after ${finished} of ${todo.length} image${todo.length === 1 ? '' : 's'}.${shown}`);
-    }
+    if (run.signal.aborted) get().setStatus(`Segmentation cancelled after ${finished} of ${todo.length} image${todo.length === 1 ? '' : 's'}.`);
     else {
       const tile = get().lastTile;
       const tileText = tile ? ` Tile ${tile.inputSize}→${tile.outputSize} px, batch ${tile.batch}.` : '';

@@ -7,26 +7,20 @@ export interface CallOptions<K extends CommandName> {
   readonly onProgress?: (progress: Progress<K>) => void;
   readonly transfer?: readonly ArrayBuffer[];
   /**
-   * On abort, wait for the worker's answer instead of rejecting at once: a job that finished part of its
-   * work (a segmentation's done tiles) rejects with a CancelledError carrying it, and one that finished
-   * before the cancel arrived resolves with its full result.
+   * A cancel still rejects at once (the UI never waits on a tile in flight); when the worker then answers
+   * the cancel with what it had finished (a segmentation's done tiles), this receives it. A job that
+   * finished before the cancel reached the worker delivers nothing: cancelled means not done.
    */
-  readonly keepPartial?: boolean;
+  readonly onPartial?: (partial: Result<K>) => void;
 }
 
-/** The rejection of a cancelled call; `partial` is what the worker had finished (keepPartial calls only). */
+/** The rejection of a cancelled call; `partial` is what the worker had finished, when it says so itself. */
 export class CancelledError extends Error {
   override readonly name = 'AbortError';
 
   constructor(readonly partial?: PartialAnswer) {
     super('Cancelled');
   }
-}
-
-/** The finished part of a cancelled call of command K, if the error carries one. */
-export function partialResult<K extends CommandName>(error: unknown, command: K): Result<K> | null {
-  if (!(error instanceof CancelledError) || error.partial?.command !== command) return null;
-  return error.partial.result as Result<K>;
 }
 
 /** The main thread's typed bridge to the model worker: one promise per call. */
@@ -50,6 +44,8 @@ interface Pending {
   reject(error: Error): void;
   onProgress?: (progress: never) => void;
   cleanup(): void;
+  /** Set once the call was cancelled and has rejected: only the worker's partial answer is still wanted. */
+  onPartial?: (partial: PartialAnswer) => void;
 }
 
 function abortError(): Error {
@@ -75,6 +71,12 @@ export function createWorkerClient(makeWorker: () => WorkerLike): WorkerClient {
     }
     const entry = pending.get(msg.id);
     if (!entry) return;
+    if (entry.onPartial) {
+      if (msg.type === 'progress') return;
+      pending.delete(msg.id);
+      if (msg.type === 'cancelled' && msg.partial) entry.onPartial(msg.partial);
+      return;
+    }
     if (msg.type === 'progress') {
       entry.onProgress?.(msg.progress as never);
       return;
@@ -114,17 +116,25 @@ export function createWorkerClient(makeWorker: () => WorkerLike): WorkerClient {
 
   return {
     call<K extends CommandName>(type: K, params: Params<K>, options: CallOptions<K> = {}): Promise<Result<K>> {
-      const { signal, onProgress, transfer = [], keepPartial = false } = options;
+      const { signal, onProgress, transfer = [], onPartial } = options;
       if (signal?.aborted) return Promise.reject(abortError());
       const w = ensure();
       const id = nextId++;
       return new Promise<Result<K>>((resolve, reject) => {
         const onAbort = () => {
-          if (!pending.has(id)) return;
+          const entry = pending.get(id);
+          if (!entry) return;
           w.postMessage({ type: 'cancel', id: nextId++, target: id }, []);
-          if (keepPartial) return;
-          pending.delete(id);
           reject(abortError());
+          if (!onPartial) {
+            pending.delete(id);
+            return;
+          }
+          entry.cleanup();
+          // The entry stays for the worker's answer to the cancel; only a partial answer of this command counts.
+          entry.onPartial = (partial) => {
+            if (partial.command === type) onPartial(partial.result as Result<K>);
+          };
         };
         signal?.addEventListener('abort', onAbort, { once: true });
         pending.set(id, {

@@ -2,12 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../model/nodeBackend.node';
 import { resolveRecipe } from '../model/recipeDefaults';
-import { CancelledError, createWorkerClient, partialResult, type WorkerClient, type WorkerLike } from './client';
+import { CancelledError, createWorkerClient, type WorkerClient, type WorkerLike } from './client';
 import { commandModes } from './commandModes';
 import { createDispatcher } from './handle';
 import { createModelHandlers, type ModelState, type WorkerModel } from './modelHandlers';
 import { createModelRegistry } from './modelRegistry';
-import type { ModelSource, PlaneMessage, WorkerRequest, WorkerResponse } from './protocol';
+import type { ModelSource, PlaneMessage, Result, WorkerRequest, WorkerResponse } from './protocol';
 
 /*
  * Cancel returns what is finished: the real client, dispatcher, queue and segment handler with a tiny random
@@ -60,25 +60,28 @@ describe('engine: cancel returns what is finished', () => {
 
     const controller = new AbortController();
     let progress = 0;
+    let deliver: (partial: Result<'segment'>) => void = () => {};
+    const arrived = new Promise<Result<'segment'>>((resolve) => (deliver = resolve));
     const error = await client
       .call('segment', { modelId: 'tiny', image: copy(image), options }, {
         signal: controller.signal,
-        keepPartial: true,
+        onPartial: deliver,
         onProgress: () => {
           if (++progress === 5) controller.abort();
         },
       })
       .catch((e: unknown) => e);
+    // The call rejects at once; the finished tiles follow when the worker answers the cancel.
     expect(error).toBeInstanceOf(CancelledError);
-    const partial = partialResult(error, 'segment');
-    expect(partial).not.toBeNull();
-    const tilesDone = partial!.partial!.tilesDone;
-    expect(partial!.partial!.tilesTotal).toBe(16);
+    const partial = await arrived;
+    expect(partial.partial).toBeDefined();
+    const tilesDone = partial.partial!.tilesDone;
+    expect(partial.partial!.tilesTotal).toBe(16);
     // The cancel lands between batches: at least the five reported tiles, never all of them.
     expect(tilesDone).toBeGreaterThanOrEqual(5);
     expect(tilesDone).toBeLessThan(16);
     let done = 0;
-    partial!.probabilities.forEach((p, k) => {
+    partial.probabilities.forEach((p, k) => {
       if (Number.isNaN(p)) return;
       done++;
       expect(p).toBe(full.probabilities[k]);
@@ -89,13 +92,13 @@ describe('engine: cancel returns what is finished', () => {
     expect(Array.from(after.probabilities)).toEqual(Array.from(full.probabilities));
   });
 
-  it('without keepPartial a cancel rejects at once and carries nothing', async () => {
+  it('without onPartial a cancel rejects at once and carries nothing', async () => {
     const client = startWorker();
     await client.call('loadModel', { id: 'tiny', source: tiny });
     const controller = new AbortController();
     const run = client.call('segment', { modelId: 'tiny', image: picture(96), options }, { signal: controller.signal, onProgress: () => controller.abort() });
     const error = await run.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CancelledError);
-    expect(partialResult(error, 'segment')).toBeNull();
+    expect((error as CancelledError).partial).toBeUndefined();
   });
 });

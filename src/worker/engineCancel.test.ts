@@ -1,13 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
+import { startModelWorker } from './inProcessWorker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../model/nodeBackend.node';
 import { resolveRecipe } from '../model/recipeDefaults';
-import { CancelledError, createWorkerClient, type WorkerClient, type WorkerLike } from './client';
-import { commandModes } from './commandModes';
-import { createDispatcher } from './handle';
-import { createModelHandlers, type ModelState, type WorkerModel } from './modelHandlers';
-import { createModelRegistry } from './modelRegistry';
-import type { ModelSource, PlaneMessage, Result, WorkerRequest, WorkerResponse } from './protocol';
+import { CancelledError, type WorkerClient } from './client';
+import type { ModelSource, PlaneMessage, Result } from './protocol';
 
 /*
  * Cancel returns what is finished: the real client, dispatcher, queue and segment handler with a tiny random
@@ -18,17 +15,7 @@ import type { ModelSource, PlaneMessage, Result, WorkerRequest, WorkerResponse }
 const tiny: ModelSource = { kind: 'random', name: 'tiny', config: { depth: 2, baseFilters: 4, inChannels: 1, classes: 2, dropout: 0, padding: 'valid', seed: 7 } };
 
 function startWorker(): WorkerClient {
-  const state: ModelState = { registry: createModelRegistry<WorkerModel>(), backend: null, resolveRecipe };
-  let onMessage: ((event: MessageEvent<WorkerResponse>) => void) | null = null;
-  const handle = createDispatcher(createModelHandlers(state), (message) => onMessage?.({ data: message } as MessageEvent<WorkerResponse>), { modes: commandModes });
-  const worker: WorkerLike = {
-    postMessage: (message: WorkerRequest) => void handle(message),
-    addEventListener: (type: string, listener: unknown) => {
-      if (type === 'message') onMessage = listener as (event: MessageEvent<WorkerResponse>) => void;
-    },
-    terminate: () => {},
-  };
-  return createWorkerClient(() => worker);
+  return startModelWorker({ resolveRecipe }).client;
 }
 
 function picture(size: number): PlaneMessage {

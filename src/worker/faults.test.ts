@@ -1,14 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
+import { startModelWorker } from './inProcessWorker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingRecipe } from '../model/recipe';
-import { createWorkerClient, type WorkerClient, type WorkerLike } from './client';
-import { commandModes } from './commandModes';
+import { createWorkerClient, type WorkerClient } from './client';
 import { isDeviceLostError, raceDeviceLoss, signalDeviceLoss, whenDeviceLost } from './deviceLoss';
 import { installTestHooks } from './faults';
-import { createDispatcher } from './handle';
-import { createModelHandlers, type ModelState, type WorkerModel } from './modelHandlers';
-import { createModelRegistry } from './modelRegistry';
-import type { ModelSource, WorkerEvent, WorkerRequest, WorkerResponse } from './protocol';
+import { type ModelState } from './modelHandlers';
+import type { ModelSource, WorkerEvent, WorkerRequest } from './protocol';
 
 /*
  * Faults in the worker path (issue 12), in Node with the real dispatcher, handlers and a real tfjs model:
@@ -19,17 +17,7 @@ import type { ModelSource, WorkerEvent, WorkerRequest, WorkerResponse } from './
 const tiny: ModelSource = { kind: 'random', name: 'tiny', config: { depth: 2, baseFilters: 4, inChannels: 1, classes: 2, dropout: 0, padding: 'valid', seed: 5 } };
 
 function startWorker(): { client: WorkerClient; state: ModelState } {
-  const state: ModelState = { registry: createModelRegistry<WorkerModel>(), backend: null, resolveRecipe: () => ({}) as TrainingRecipe };
-  let onMessage: ((event: MessageEvent<WorkerResponse>) => void) | null = null;
-  const handle = createDispatcher(createModelHandlers(state), (message) => onMessage?.({ data: message } as MessageEvent<WorkerResponse>), { modes: commandModes });
-  const worker: WorkerLike = {
-    postMessage: (message: WorkerRequest) => void handle(message),
-    addEventListener: (type: string, listener: unknown) => {
-      if (type === 'message') onMessage = listener as (event: MessageEvent<WorkerResponse>) => void;
-    },
-    terminate: () => {},
-  };
-  return { client: createWorkerClient(() => worker), state };
+  return startModelWorker({ resolveRecipe: () => ({}) as TrainingRecipe });
 }
 
 function image(width: number, height: number): { width: number; height: number; data: Float32Array } {

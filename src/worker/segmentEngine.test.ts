@@ -1,14 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
+import { startModelWorker } from './inProcessWorker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingRecipe } from '../model/recipe';
-import { createWorkerClient, type WorkerClient, type WorkerLike } from './client';
-import { commandModes } from './commandModes';
+import { type WorkerClient } from './client';
 import { AUTO_ENGINE } from './engineChoice';
-import { createDispatcher } from './handle';
-import { createModelHandlers, type InferenceState, type ModelState, type WorkerModel } from './modelHandlers';
-import { createModelRegistry } from './modelRegistry';
+import { type InferenceState } from './modelHandlers';
 import { createOrtSessions, type OrtModule } from './ortSessions';
-import type { InferenceEnginePreference, ModelSource, PlaneMessage, WorkerRequest, WorkerResponse } from './protocol';
+import type { InferenceEnginePreference, ModelSource, PlaneMessage } from './protocol';
 
 /*
  * The segment command with the engine setting, in Node through the real dispatcher and handlers: ort-wasm
@@ -19,17 +17,7 @@ import type { InferenceEnginePreference, ModelSource, PlaneMessage, WorkerReques
 const tiny: ModelSource = { kind: 'random', name: 'tiny', config: { depth: 2, baseFilters: 4, inChannels: 1, classes: 2, dropout: 0, padding: 'valid', seed: 5 } };
 
 function startWorker(inference?: InferenceState): WorkerClient {
-  const state: ModelState = { registry: createModelRegistry<WorkerModel>(), backend: null, resolveRecipe: () => ({}) as TrainingRecipe, inference };
-  let onMessage: ((event: MessageEvent<WorkerResponse>) => void) | null = null;
-  const handle = createDispatcher(createModelHandlers(state), (message) => onMessage?.({ data: message } as MessageEvent<WorkerResponse>), { modes: commandModes });
-  const worker: WorkerLike = {
-    postMessage: (message: WorkerRequest) => void handle(message),
-    addEventListener: (type: string, listener: unknown) => {
-      if (type === 'message') onMessage = listener as (event: MessageEvent<WorkerResponse>) => void;
-    },
-    terminate: () => {},
-  };
-  return createWorkerClient(() => worker);
+  return startModelWorker({ resolveRecipe: () => ({}) as TrainingRecipe, inference }).client;
 }
 
 function image(): PlaneMessage {

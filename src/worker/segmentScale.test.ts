@@ -1,29 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
+import { startModelWorker } from './inProcessWorker';
 import { describe, expect, it } from 'vitest';
 import type { TrainingRecipe } from '../model/recipe';
-import { createWorkerClient, type WorkerClient, type WorkerLike } from './client';
-import { commandModes } from './commandModes';
-import { createDispatcher } from './handle';
-import { createModelHandlers, type ModelState, type WorkerModel } from './modelHandlers';
-import { createModelRegistry } from './modelRegistry';
-import type { ModelSource, WorkerRequest, WorkerResponse } from './protocol';
+import { type WorkerClient } from './client';
+import { type ModelState } from './modelHandlers';
+import type { ModelSource } from './protocol';
 
 /* The worker's segment command with an object diameter, in Node with a real (tiny, random) tfjs model. */
 
 const tiny: ModelSource = { kind: 'random', name: 'tiny', config: { depth: 2, baseFilters: 4, inChannels: 1, classes: 2, dropout: 0, padding: 'valid', seed: 3 } };
 
 function startWorker(): { client: WorkerClient; state: ModelState } {
-  const state: ModelState = { registry: createModelRegistry<WorkerModel>(), backend: null, resolveRecipe: () => ({}) as TrainingRecipe };
-  let onMessage: ((event: MessageEvent<WorkerResponse>) => void) | null = null;
-  const handle = createDispatcher(createModelHandlers(state), (message) => onMessage?.({ data: message } as MessageEvent<WorkerResponse>), { modes: commandModes });
-  const worker: WorkerLike = {
-    postMessage: (message: WorkerRequest) => void handle(message),
-    addEventListener: (type: string, listener: unknown) => {
-      if (type === 'message') onMessage = listener as (event: MessageEvent<WorkerResponse>) => void;
-    },
-    terminate: () => {},
-  };
-  return { client: createWorkerClient(() => worker), state };
+  return startModelWorker({ resolveRecipe: () => ({}) as TrainingRecipe });
 }
 
 const W = 50;

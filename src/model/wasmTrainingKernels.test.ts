@@ -177,6 +177,20 @@ describe('wasm training kernels', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('Cast to the same dtype shares the data; to another dtype it still converts', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const a = tf.tensor1d([1.5, -2, 0]);
+    const same = tf.cast(a, 'float32');
+    const ints = tf.cast(a, 'int32');
+    a.dispose();
+    expect(Array.from(await same.data())).toEqual([1.5, -2, 0]);
+    expect(ints.dtype).toBe('int32');
+    expect(Array.from(await ints.data())).toEqual([1, -2, 0]);
+    tf.dispose([same, ints]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it.each(['valid', 'same'] as const)('a %s U-Net gradient (batch 2, non-square) on wasm matches cpu, with and without these kernels', async (padding) => {
     const config = { depth: 2, baseFilters: 4, inChannels: 1, classes: 2, dropout: 0, padding, seed: 5 } as const;
     const [h, w] = padding === 'valid' ? [44, 60] : [40, 48];

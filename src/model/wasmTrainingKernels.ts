@@ -7,8 +7,9 @@
  *   and adds dy there (the CPU backend's rule: the first maximum in row-major window order wins).
  * - SplitV (the concatenation's gradient): the stock kernel calls the stock Slice, which copies one pixel's
  *   channel block at a time with a fresh `subarray` each; this one uses the run copy of wasmCopyKernels.ts.
- * - Identity: the stock kernel copies the data; tensors are immutable, so (like the CPU backend) this one
- *   shares it and counts a reference.
+ * - Identity, and Cast to the same dtype (every ReLU's gradient casts its float mask to float): the stock
+ *   kernels copy the data; tensors are immutable, so (like the CPU backend) these share it and count a
+ *   reference.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
@@ -140,9 +141,10 @@ function makeSplitV(original: KernelFunc): KernelFunc {
 
 function makeIdentity(original: KernelFunc): KernelFunc {
   return (args) => {
-    const { inputs, backend } = args;
+    const { inputs, backend, attrs } = args;
     const x = inputs.x as TensorInfo;
-    if (!wasmTrainingFastPathsEnabled() || x.dtype === 'string') return original(args);
+    const dtype = (attrs as Partial<tf.CastAttrs> | undefined)?.dtype ?? x.dtype;
+    if (!wasmTrainingFastPathsEnabled() || x.dtype === 'string' || dtype !== x.dtype) return original(args);
     (backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
@@ -150,7 +152,7 @@ function makeIdentity(original: KernelFunc): KernelFunc {
 
 let registered = false;
 
-/** Wraps the 'wasm' backend's MaxPoolGrad, SplitV and Identity (idempotent). */
+/** Wraps the 'wasm' backend's MaxPoolGrad, SplitV, Identity and Cast (idempotent). */
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   registered = true;
@@ -158,6 +160,7 @@ export function registerWasmTrainingKernels(): void {
     [tf.MaxPoolGrad, makeMaxPoolGrad],
     [tf.SplitV, makeSplitV],
     [tf.Identity, makeIdentity],
+    [tf.Cast, makeIdentity],
   ] as const) {
     const stock = tf.getKernel(name, 'wasm');
     if (stock === undefined) continue;

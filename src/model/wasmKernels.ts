@@ -56,8 +56,9 @@ function free(backend: object, ...infos: TensorInfo[]): void {
  * Read with ci as the batch, b as the channel and (i, j) as the filter taps, that sum is itself a
  * convolution: conv2d(x^T [ci, h, w, b], dy^T [ho, wo, b, co], dilation = s) gives [ci, kh, kw, co].
  * XNNPACK runs it at forward-convolution speed (a slice-and-matmul formulation was 2-3x slower here).
- * The shapes a U-Net has (stride 1; the 2x2 up-convolution) now take one matmul instead
- * (wasmFilterGradient.ts, 2-5x faster); this stays for the rest and when that path is switched off.
+ * It was nevertheless the largest cost of a training step (5 GFLOP/s, against 15 for the forward convs):
+ * the shapes a U-Net has (stride 1; the 2x2 up-convolution) now take matmuls instead (wasmFilterGradient.ts,
+ * 1.5-2.6x faster per layer); this stays for the rest and when setWasmTrainingFastPaths(false).
  */
 const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };

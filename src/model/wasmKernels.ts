@@ -58,7 +58,7 @@ function free(backend: object, ...infos: TensorInfo[]): void {
  * XNNPACK runs it at forward-convolution speed (a slice-and-matmul formulation was 2-3x slower here).
  * It was nevertheless the largest cost of a training step (5 GFLOP/s, against 15 for the forward convs):
  * the shapes a U-Net has (stride 1; the 2x2 up-convolution) now take matmuls instead (wasmFilterGradient.ts,
- * 1.5-2.6x faster per layer); this stays for the rest and when setWasmTrainingFastPaths(false).
+ * 1.3-2.6x faster per layer); this stays for the rest and when setWasmTrainingFastPaths(false).
  */
 const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };

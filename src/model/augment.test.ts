@@ -116,6 +116,40 @@ describe('denseDisplacement', () => {
     // Monotone rise from the edge node to the centre node along the middle row.
     for (let x = 1; x <= 10; x++) expect(f[(10 * 21 + x) * 2]).toBeGreaterThan(f[(10 * 21 + x - 1) * 2]);
   });
+
+  it('is the separable Catmull-Rom interpolation of the nodes, linearly extrapolated beyond the grid', () => {
+    // A field linear in the node indices is reproduced exactly by Catmull-Rom with linear extrapolation;
+    // a quadratic one is not, so evaluate the textbook formula directly for the y components.
+    const grid = 4;
+    const size = 31;
+    const nodes = new Float64Array(2 * grid * grid);
+    for (let gy = 0; gy < grid; gy++) {
+      for (let gx = 0; gx < grid; gx++) {
+        nodes[2 * (gy * grid + gx)] = 3 * gx - 2 * gy + 1;
+        nodes[2 * (gy * grid + gx) + 1] = gx * gx + gy * gx;
+      }
+    }
+    const f = denseDisplacement(nodes, grid, size);
+    const s = (grid - 1) / (size - 1);
+    const ext = (gx: number, gy: number): number => {
+      const cx = Math.min(grid - 1, Math.max(0, gx));
+      const cy = Math.min(grid - 1, Math.max(0, gy));
+      const at = (x: number, y: number): number => nodes[2 * (y * grid + x) + 1];
+      // One step beyond an edge: 2 * edge - inner, first along x, then along y.
+      const alongX = (y: number): number => (gx === cx ? at(cx, y) : 2 * at(cx, y) - at(cx + (gx < 0 ? 1 : -1), y));
+      return gy === cy ? alongX(cy) : 2 * alongX(cy) - alongX(cy + (gy < 0 ? 1 : -1));
+    };
+    const w = (t: number): number[] => [(-t + 2 * t * t - t ** 3) / 2, (2 - 5 * t * t + 3 * t ** 3) / 2, (t + 4 * t * t - 3 * t ** 3) / 2, (-t * t + t ** 3) / 2];
+    for (const [x, y] of [[0, 0], [7, 3], [15, 15], [30, 12], [22, 30], [30, 30]]) {
+      expect(f[(y * size + x) * 2]).toBeCloseTo(3 * x * s - 2 * y * s + 1, 4);
+      const i = Math.min(grid - 2, Math.floor(x * s));
+      const j = Math.min(grid - 2, Math.floor(y * s));
+      const [wx, wy] = [w(x * s - i), w(y * s - j)];
+      let expected = 0;
+      for (let b = 0; b < 4; b++) for (let a = 0; a < 4; a++) expected += wy[b] * wx[a] * ext(i - 1 + a, j - 1 + b);
+      expect(f[(y * size + x) * 2 + 1]).toBeCloseTo(expected, 4);
+    }
+  });
 });
 
 describe('zoom (scale augmentation)', () => {

@@ -12,3 +12,18 @@ export function setWasmFastPaths(on: boolean): void {
 export function wasmFastPathsEnabled(): boolean {
   return enabled;
 }
+
+/**
+ * A second switch for the training-step kernels (the matmul filter gradient of wasmFilterGradient.ts and
+ * the other backward-pass kernels registered with it), so that a benchmark can compare the step with and
+ * without them while everything else stays as shipped. On by default.
+ */
+let trainingEnabled = true;
+
+export function setWasmTrainingFastPaths(on: boolean): void {
+  trainingEnabled = on;
+}
+
+export function wasmTrainingFastPathsEnabled(): boolean {
+  return trainingEnabled;
+}

@@ -19,7 +19,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
 import { registerWasmCopyKernels } from './wasmCopyKernels';
 import type { HeapBackend } from './wasmCopyKernels';
-import { wasmFastPathsEnabled } from './wasmFastPaths';
+import { wasmFastPathsEnabled, wasmTrainingFastPathsEnabled } from './wasmFastPaths';
+import { matmulFilterGradient } from './wasmFilterGradient';
+import { registerWasmTrainingKernels } from './wasmTrainingKernels';
 
 /** Names of the kernels this module adds to the 'wasm' backend. */
 export const wasmGradientKernelNames: readonly string[] = [tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput];
@@ -54,6 +56,9 @@ function free(backend: object, ...infos: TensorInfo[]): void {
  * Read with ci as the batch, b as the channel and (i, j) as the filter taps, that sum is itself a
  * convolution: conv2d(x^T [ci, h, w, b], dy^T [ho, wo, b, co], dilation = s) gives [ci, kh, kw, co].
  * XNNPACK runs it at forward-convolution speed (a slice-and-matmul formulation was 2-3x slower here).
+ * It was nevertheless the largest cost of a training step (5 GFLOP/s, against 15 for the forward convs):
+ * the shapes a U-Net has (stride 1; the 2x2 up-convolution) now take matmuls instead (wasmFilterGradient.ts,
+ * 1.3-2.6x faster per layer); this stays for the rest and when setWasmTrainingFastPaths(false).
  */
 const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
@@ -69,6 +74,10 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
     pad,
     dimRoundingMode,
   );
+  if (wasmTrainingFastPathsEnabled()) {
+    const fast = matmulFilterGradient(callKernel, backend, x, dy, filterShape, info);
+    if (fast !== null) return fast;
+  }
   const [kh, kw, ci, co] = filterShape;
   const { top, bottom, left, right } = info.padInfo;
   const xT = callKernel(tf.Transpose, backend, { x }, { perm: [3, 1, 2, 0] });
@@ -204,4 +213,5 @@ export function registerWasmGradientKernels(): void {
     tf.registerKernel({ ...input, kernelFunc: makeConv2DBackpropInput(input.kernelFunc) });
   }
   registerWasmCopyKernels();
+  registerWasmTrainingKernels();
 }

@@ -205,6 +205,11 @@ export interface FineTuneImage {
   readonly image?: PlaneMessage;
   readonly labels: Uint8Array;
   readonly validation?: Uint8Array;
+  /**
+   * The factor the image is segmented at (its object scale; absent = 1): the run trains on the image and
+   * its labels resized by it (src/model/fineTuneScale.ts). Taken from the image's first message.
+   */
+  readonly scale?: number;
 }
 
 /**

@@ -58,7 +58,7 @@ export function predictionModelId(state: Reader, id: string, key: string): strin
  */
 export function predictionSettings(state: Reader, id: string, key: string): PostProcessing | null {
   const maker = predictionModelId(state, id, key);
-  return (maker && modelSettings(state, maker)) ?? imageSettings(state, id);
+  return (maker !== null ? modelSettings(state, maker) : null) ?? imageSettings(state, id);
 }
 
 /** Key of the instances wanted now for image `id` (null without a prediction key). */

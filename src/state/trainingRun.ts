@@ -134,7 +134,8 @@ export function currentPreviewRegion(state: StudioState, ctx: RunContext, model:
     ctx.ranges.set(id, range);
   }
   const crop = cropPlane(plane, box.crop);
-  return { region: { imageId: id, x: box.crop.x, y: box.crop.y, plane: crop, inner: box.inner, range }, transfer: [crop.data.buffer as ArrayBuffer] };
+  const scale = trainingScale(state.diameterOverrides, state.objectScales, id, ctx.parentCard);
+  return { region: { imageId: id, x: box.crop.x, y: box.crop.y, plane: crop, inner: box.inner, range, scale }, transfer: [crop.data.buffer as ArrayBuffer] };
 }
 
 /** Pastes a preview into the image's shown probability map (started from its last prediction). */

@@ -64,5 +64,14 @@ describe('fine-tune run state', () => {
     expect(changed.image).toBe(a.image);
     expect(Array.from(changed.labels)).toEqual([2, 2]);
     expect(() => createFineTuneRun([{ ...item, scale: -1 }], spec, new AbortController().signal)).toThrow('the scale of a.png must be a positive number, got -1');
+    // The preview runs at the region's own scale, else at its image's, else at 1.
+    const region = { x: 0, y: 0, plane: { width: 4, height: 2, data: new Float32Array(8) }, inner: { x: 0, y: 0, width: 4, height: 2 }, range: { min: 0, max: 1 } };
+    run.setPreviewRegion({ ...region, imageId: 'a' });
+    expect(run.previewRegion()?.scale).toBe(0.5);
+    run.setPreviewRegion({ ...region, imageId: 'z' });
+    expect(run.previewRegion()?.scale).toBe(1);
+    run.setPreviewRegion({ ...region, imageId: 'z', scale: 0.75 });
+    expect(run.previewRegion()?.scale).toBe(0.75);
+    expect(() => run.setPreviewRegion({ ...region, imageId: 'z', scale: 0 })).toThrow("the preview's scale must be a positive number, got 0");
   });
 });

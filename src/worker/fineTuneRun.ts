@@ -100,7 +100,7 @@ export function createFineTuneRun(images: readonly FineTuneImage[], normalizatio
       return [...held.values()].map((h) => h.sample);
     },
     update,
-    previewRegion: () => (preview ? { ...preview, scale: held.get(preview.region.imageId)?.scale ?? 1 } : null),
+    previewRegion: () => (preview ? { ...preview, scale: preview.region.scale ?? held.get(preview.region.imageId)?.scale ?? 1 } : null),
     setPreviewRegion(region) {
       const { plane, range } = region;
       if (region.x % grid !== 0 || region.y % grid !== 0) {
@@ -108,6 +108,9 @@ export function createFineTuneRun(images: readonly FineTuneImage[], normalizatio
       }
       if (plane.data.length !== plane.width * plane.height) {
         throw new RangeError(`preview region has ${plane.data.length} values for ${plane.width}x${plane.height} pixels`);
+      }
+      if (region.scale !== undefined && !(region.scale > 0 && Number.isFinite(region.scale))) {
+        throw new RangeError(`the preview's scale must be a positive number, got ${region.scale}`);
       }
       preview = { region, plane: normalizePlane(plane, { mode: 'fixed', min: range.min, max: range.max }) };
     },

@@ -230,6 +230,8 @@ export interface PreviewRegion {
    * percentiles would differ, and the preview would not match a segmentation of the whole image.
    */
   readonly range: { readonly min: number; readonly max: number };
+  /** The scale the image is segmented at (absent: that of its FineTuneImage, else 1); the crop is predicted at it. */
+  readonly scale?: number;
 }
 
 /** Progress of a fine-tune: a step, a validation point, or a preview of the current weights. */

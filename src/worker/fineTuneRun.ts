@@ -79,9 +79,11 @@ export function createFineTuneRun(images: readonly FineTuneImage[], normalizatio
       } else if (existing) {
         checkSize('labels', item.name, item.labels, existing.image);
         if (item.validation) checkSize('held-out labels', item.name, item.validation, existing.image);
-        existing.labels = item.labels;
-        if (item.validation) existing.validation = item.validation;
-        existing.sample = atScale(existing, existing.sample.image);
+        // Resized before anything is replaced: a bad update leaves the run as it was.
+        const next = { ...existing, labels: item.labels, validation: item.validation ?? existing.validation };
+        existing.sample = atScale(next, existing.sample.image);
+        existing.labels = next.labels;
+        existing.validation = next.validation;
       } else {
         throw new Error(`Labels for ${item.name} came without its image: the run has not seen this image yet.`);
       }

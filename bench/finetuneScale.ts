@@ -8,14 +8,17 @@
  * card's post-processing: AP@0.5, IoU, F1 before and after, for both arms. Timing and scores live here,
  * never in tests.
  *
- *   nice npx tsx bench/finetuneScale.ts [--steps 30] [--images 6] [--seed 1] [--log bench/results/finetune-scale.jsonl]
+ *   nice npx tsx bench/finetuneScale.ts [--steps 30] [--images 6] [--seed 1[,2…]] [--corrections squares[,scribbles]]
+ *     [--log bench/results/finetune-scale.jsonl]
+ *
+ * The starting model's segmentations are made once; each seed and correction kind then runs both arms.
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { numberFlag, optionalString, parseFlags, runMain } from '../cli/args';
+import { numberFlag, optionalString, parseFlags, runMain, UsageError } from '../cli/args';
 import type { OptionSpec } from '../cli/args';
 import { initNodeBackend } from '../cli/backend';
 import { loadModelDir } from '../cli/modelFiles';
@@ -32,13 +35,15 @@ import type { ModelCard, Segmenter } from '../src/model/types';
 import { groupIds, loadImage, shuffled } from './finetuneCases';
 import type { BenchImage } from './finetuneCases';
 import { correctionsFor } from './finetuneCorrections';
+import type { CorrectionKind } from './finetuneCorrections';
 
-const USAGE = 'usage: nice npx tsx bench/finetuneScale.ts [--steps 30] [--images 6] [--seed 1] [--data DIR] [--log FILE.jsonl]';
+const USAGE = 'usage: nice npx tsx bench/finetuneScale.ts [--steps 30] [--images 6] [--seed 1[,2…]] [--corrections squares[,scribbles]] [--data DIR] [--log FILE.jsonl]';
 
 const SPEC: OptionSpec = {
   steps: { type: 'string' },
   images: { type: 'string' },
   seed: { type: 'string' },
+  corrections: { type: 'string' },
   data: { type: 'string' },
   log: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -89,7 +94,10 @@ async function main(): Promise<void> {
   }
   const steps = numberFlag(flags, 'steps', 30, { integer: true, min: 1 });
   const count = numberFlag(flags, 'images', 6, { integer: true, min: 1 });
-  const seed = numberFlag(flags, 'seed', 1, { integer: true, min: 0 });
+  const seeds = (optionalString(flags, 'seed') ?? '1').split(',').map(Number);
+  const kinds = (optionalString(flags, 'corrections') ?? 'squares').split(',');
+  if (seeds.some((x) => !Number.isInteger(x) || x < 0)) throw new UsageError('--seed takes non-negative integers separated by commas');
+  if (kinds.some((k) => k !== 'squares' && k !== 'scribbles')) throw new UsageError('--corrections takes squares and/or scribbles');
   const dataDir = optionalString(flags, 'data') ?? path.join('..', 'shared', 'data');
   const logFile = optionalString(flags, 'log') ?? path.join('bench', 'results', 'finetune-scale.jsonl');
   const backend = await initNodeBackend('wasm');
@@ -123,7 +131,35 @@ async function main(): Promise<void> {
   start.segmenter.dispose();
 
   const recipe = resolveRecipe(card);
-  const corrections = corrected.map(({ image }, i) => correctionsFor('squares', 'nuclei', image, i, startMaps[i], seed, recipe.fineTune.validationFraction));
+  const records: ArmRecord[] = [];
+  for (const seed of seeds) {
+    for (const kind of kinds as CorrectionKind[]) {
+      log(`seed ${seed}, ${kind}`);
+      records.push(...(await runArms(corrected, held, startMaps, kind, seed, { card, recipe, steps, score, backend, before })));
+    }
+  }
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  for (const r of records) appendFileSync(logFile, JSON.stringify(r) + '\n');
+  printTable(records);
+  const cpu = process.cpuUsage(cpuStart);
+  log(`total ${((performance.now() - t0) / 1000).toFixed(0)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s CPU; load ${loadStart.map((l) => l.toFixed(1)).join(' ')} → ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; records appended to ${logFile}`);
+}
+
+/** What every run of the arms shares. */
+interface ArmSetting {
+  readonly card: ModelCard;
+  readonly recipe: ReturnType<typeof resolveRecipe>;
+  readonly steps: number;
+  readonly score: ScoreOptions;
+  readonly backend: string;
+  /** The starting model's scores on the held-out images. */
+  readonly before: { readonly mean: Record<string, number>; readonly perImage: readonly Record<string, number>[] };
+}
+
+/** Fine-tunes a fresh model per arm (scale 1, the segmentation's scale) on one set of corrections and scores both. */
+async function runArms(corrected: readonly Scaled[], held: readonly Scaled[], startMaps: readonly Float32Array[], kind: CorrectionKind, seed: number, setting: ArmSetting) {
+  const { card, recipe, steps, score, backend, before } = setting;
+  const corrections = corrected.map(({ image }, i) => correctionsFor(kind, 'nuclei', image, i, startMaps[i], seed, recipe.fineTune.validationFraction));
   const samples: FineTuneSample[] = corrected.map(({ image }, i) => ({ image: image.image, labels: corrections[i].train, validation: corrections[i].validation, name: image.name }));
   const arms = [
     { arm: 'scale 1', samples },
@@ -146,7 +182,8 @@ async function main(): Promise<void> {
       bench: 'finetune-scale',
       arm,
       group: '640x512',
-      corrections: corrections.map((c, i) => ({ name: c.name, fraction: c.fraction, scale: corrected[i].scale, trainSize: [armSamples[i].image.width, armSamples[i].image.height] })),
+      correctionImages: corrections.map((c, i) => ({ name: c.name, fraction: c.fraction, scale: corrected[i].scale, trainSize: [armSamples[i].image.width, armSamples[i].image.height] })),
+      corrections: kind,
       scored: held.map((h) => ({ name: h.image.name, scale: h.scale, diameter: h.diameter })),
       before: before.mean,
       after: after.mean,
@@ -167,17 +204,19 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
     });
   }
-  mkdirSync(path.dirname(logFile), { recursive: true });
-  for (const r of records) appendFileSync(logFile, JSON.stringify(r) + '\n');
-  const cpu = process.cpuUsage(cpuStart);
+  return records;
+}
+
+type ArmRecord = Awaited<ReturnType<typeof runArms>>[number];
+
+function printTable(records: readonly ArmRecord[]): void {
   const f = (x: number): string => x.toFixed(4);
-  process.stdout.write('| arm | AP@0.5 before → after | IoU before → after | F1 before → after | held-out corrections loss, accuracy before → after | kept (step) | tile | s/step |\n|---|---|---|---|---|---|---:|---:|\n');
+  process.stdout.write('| corrections (seed) | arm | AP@0.5 before → after | IoU before → after | F1 before → after | held-out corrections loss, accuracy before → after | kept (step) | tile | s/step |\n|---|---|---|---|---|---|---|---:|---:|\n');
   for (const r of records) {
     const v = r.validation;
     const val = v.before && v.after ? `${v.before.loss.toFixed(3)} → ${v.after.loss.toFixed(3)}, ${v.before.pixelAccuracy.toFixed(3)} → ${v.after.pixelAccuracy.toFixed(3)}` : 'n/a';
-    process.stdout.write(`| ${r.arm} | ${f(r.before.ap)} → ${f(r.after.ap)} | ${f(r.before.iou)} → ${f(r.after.iou)} | ${f(r.before.f1)} → ${f(r.after.f1)} | ${val} | ${r.kept} (${r.bestStep}) | ${r.tileSize} | ${(r.msPerStep / 1000).toFixed(1)} |\n`);
+    process.stdout.write(`| ${r.corrections} (${r.seed}) | ${r.arm} | ${f(r.before.ap)} → ${f(r.after.ap)} | ${f(r.before.iou)} → ${f(r.after.iou)} | ${f(r.before.f1)} → ${f(r.after.f1)} | ${val} | ${r.kept} (${r.bestStep}) | ${r.tileSize} | ${(r.msPerStep / 1000).toFixed(1)} |\n`);
   }
-  log(`total ${((performance.now() - t0) / 1000).toFixed(0)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s CPU; load ${loadStart.map((l) => l.toFixed(1)).join(' ')} → ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; records appended to ${logFile}`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) runMain(USAGE, main);

@@ -45,9 +45,9 @@ export function serviceWorkerPlugin(): Plugin {
           hash.update(f).update(item.type === 'chunk' ? item.code : item.source);
         }
         for (const f of [...publicFiles].sort()) hash.update(f).update(readFileSync(path.join(publicDir, f)));
-        // onnxruntime-web's WebGPU runtime (the asyncify build, ~27 MB; only for the ort-webgpu engine) is
-        // cached when first used; its WASM runtime is precached, since it is the default engine on CPUs.
-        const onDemand = emitted.filter((f) => path.basename(f).startsWith('ort-wasm-simd-threaded.asyncify'));
+        // onnxruntime-web's runtimes (WASM ~14 MB, the WebGPU asyncify build ~27 MB) serve only engines the
+        // user picks in the settings (tfjs is the default), so they are cached when first used, not at install.
+        const onDemand = emitted.filter((f) => path.basename(f).startsWith('ort-wasm-simd-threaded'));
         const files = ['./', ...emitted.filter((f) => !onDemand.includes(f)), ...publicFiles];
         const version = hash.digest('hex').slice(0, 16);
         sw.code = `const BUILD_VERSION = ${JSON.stringify(version)};\nconst BUILD_FILES = ${JSON.stringify(files)};\nconst BUILD_ON_DEMAND = ${JSON.stringify(onDemand)};\n${sw.code}`;

@@ -9,14 +9,12 @@ import { segmenterRevision } from '../model/revision';
 import type { FineTuneOptions, FineTuneResult, FineTuneSample } from '../model/fineTuneTypes';
 import type { TrainingRecipe } from '../model/recipe';
 import type { Segmenter } from '../model/types';
-import { createWorkerClient, type WorkerClient, type WorkerLike } from './client';
-import { commandModes } from './commandModes';
+import type { WorkerClient } from './client';
 import { createExportHandlers } from './exportHandlers';
 import { createFineTuneHandlers, type FineTuneFn } from './fineTuneHandlers';
-import { createDispatcher } from './handle';
-import { createModelHandlers, type ModelState, type WorkerModel } from './modelHandlers';
-import { createModelRegistry } from './modelRegistry';
-import type { FineTuneEvent, FineTuneImage, ModelSource, PlaneMessage, PreviewRegion, WorkerRequest, WorkerResponse } from './protocol';
+import { startModelWorker } from './inProcessWorker';
+import type { ModelState } from './modelHandlers';
+import type { FineTuneEvent, FineTuneImage, ModelSource, PlaneMessage, PreviewRegion } from './protocol';
 
 /*
  * The model worker's job plumbing in Node, with real tfjs models (a tiny random U-Net) and the real
@@ -92,20 +90,9 @@ function fakeTrainer(log: TrainerLog): FineTuneFn {
   };
 }
 
-/** The real dispatcher and handlers behind a real client, in this process (messages are not copied). */
+/** The worker's model, fine-tune and export handlers over one state, `trainer` in place of fineTune. */
 function startWorker(trainer: FineTuneFn): { client: WorkerClient; state: ModelState } {
-  const state: ModelState = { registry: createModelRegistry<WorkerModel>(), backend: null, resolveRecipe: () => recipe };
-  const handlers = { ...createModelHandlers(state), ...createFineTuneHandlers(state, trainer), ...createExportHandlers(state) };
-  let onMessage: ((event: MessageEvent<WorkerResponse>) => void) | null = null;
-  const handle = createDispatcher(handlers, (message) => onMessage?.({ data: message } as MessageEvent<WorkerResponse>), { modes: commandModes });
-  const worker: WorkerLike = {
-    postMessage: (message: WorkerRequest) => void handle(message),
-    addEventListener: (type: string, listener: unknown) => {
-      if (type === 'message') onMessage = listener as (event: MessageEvent<WorkerResponse>) => void;
-    },
-    terminate: () => {},
-  };
-  return { client: createWorkerClient(() => worker), state };
+  return startModelWorker({ resolveRecipe: () => recipe, families: [(state) => createFineTuneHandlers(state, trainer), createExportHandlers] });
 }
 
 /** A smooth test image with bright blobs (raw units, 0..255). */

@@ -6,11 +6,8 @@ import { segmentScaled } from '../model/objectScale';
 import type { TrainingRecipe } from '../model/recipe';
 import { segmentPlane } from '../model/segment';
 import type { Segmenter } from '../model/types';
-import { createWorkerClient } from './client';
 import { createFineTuneHandlers, type FineTuneFn } from './fineTuneHandlers';
-import { inProcessWorker } from './inProcessWorker';
-import { createModelHandlers, type ModelState, type WorkerModel } from './modelHandlers';
-import { createModelRegistry } from './modelRegistry';
+import { startModelWorker } from './inProcessWorker';
 import type { FineTuneEvent, ModelSource, PreviewRegion } from './protocol';
 
 /*
@@ -45,9 +42,8 @@ function paint(): Uint8Array {
 
 describe('fine-tune at the object scale (worker)', () => {
   it('trains and previews an image at the scale it is segmented at; an image without a scale stays as it is', async () => {
-    const state: ModelState = { registry: createModelRegistry<WorkerModel>(), backend: null, resolveRecipe: () => recipe };
     const seen: FineTuneSample[][] = [];
-    const client = createWorkerClient(() => inProcessWorker({ ...createModelHandlers(state), ...createFineTuneHandlers(state, recordingTrainer(seen)) }));
+    const { client, state } = startModelWorker({ resolveRecipe: () => recipe, families: [(s) => createFineTuneHandlers(s, recordingTrainer(seen))] });
     await client.call('loadModel', { id: 'tiny', source: tiny });
     const tensors = tf.memory().numTensors;
     const range = { min: 20, max: 180 };

@@ -23,9 +23,20 @@ export function inProcessWorker(handlers: Handlers): WorkerLike {
   };
 }
 
-/** A client over the model handlers with a fresh registry; `state` lets a test look inside. */
-export function startModelWorker(options: Pick<ModelState, 'resolveRecipe'> & Partial<Pick<ModelState, 'inference'>>): { client: WorkerClient; state: ModelState } {
-  const state: ModelState = { registry: createModelRegistry<WorkerModel>(), backend: null, ...options };
-  const worker = inProcessWorker(createModelHandlers(state));
+/** What a test's model worker is made of. */
+export interface ModelWorkerOptions extends Pick<ModelState, 'resolveRecipe'>, Partial<Pick<ModelState, 'inference'>> {
+  /**
+   * Handler families served beside the model handlers, each made over the same state as in the worker
+   * (handlers.ts), e.g. `createLibraryHandlers` or `(state) => createFineTuneHandlers(state, trainer)`.
+   */
+  readonly families?: readonly ((state: ModelState) => Handlers)[];
+}
+
+/** A client over the model handlers (plus `families`) with a fresh registry; `state` lets a test look inside. */
+export function startModelWorker(options: ModelWorkerOptions): { client: WorkerClient; state: ModelState } {
+  const { families = [], ...init } = options;
+  const state: ModelState = { registry: createModelRegistry<WorkerModel>(), backend: null, ...init };
+  const handlers: Handlers = Object.assign({}, createModelHandlers(state), ...families.map((family) => family(state)));
+  const worker = inProcessWorker(handlers);
   return { client: createWorkerClient(() => worker), state };
 }

@@ -2,13 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingRecipe } from '../model/recipe';
-import { createWorkerClient, type WorkerClient, type WorkerLike } from './client';
-import { commandModes } from './commandModes';
-import { createDispatcher } from './handle';
+import type { WorkerClient } from './client';
+import { startModelWorker } from './inProcessWorker';
 import { createLibraryHandlers } from './libraryHandlers';
-import { createModelHandlers, type ModelState, type WorkerModel } from './modelHandlers';
-import { createModelRegistry } from './modelRegistry';
-import type { ModelFileMessage, ModelSource, WorkerRequest, WorkerResponse } from './protocol';
+import type { ModelState } from './modelHandlers';
+import type { ModelFileMessage, ModelSource } from './protocol';
 
 /*
  * The model library in the worker, in Node with real tfjs models and the real dispatcher, registry and
@@ -18,21 +16,6 @@ import type { ModelFileMessage, ModelSource, WorkerRequest, WorkerResponse } fro
 
 const tiny: ModelSource = { kind: 'random', name: 'tiny', config: { depth: 2, baseFilters: 4, inChannels: 1, classes: 2, dropout: 0, padding: 'valid', seed: 3 } };
 const recipe = {} as TrainingRecipe;
-
-function startWorker(): { client: WorkerClient; state: ModelState } {
-  const state: ModelState = { registry: createModelRegistry<WorkerModel>(), backend: null, resolveRecipe: () => recipe };
-  const handlers = { ...createModelHandlers(state), ...createLibraryHandlers(state) };
-  let onMessage: ((event: MessageEvent<WorkerResponse>) => void) | null = null;
-  const handle = createDispatcher(handlers, (message) => onMessage?.({ data: message } as MessageEvent<WorkerResponse>), { modes: commandModes });
-  const worker: WorkerLike = {
-    postMessage: (message: WorkerRequest) => void handle(message),
-    addEventListener: (type: string, listener: unknown) => {
-      if (type === 'message') onMessage = listener as (event: MessageEvent<WorkerResponse>) => void;
-    },
-    terminate: () => {},
-  };
-  return { client: createWorkerClient(() => worker), state };
-}
 
 /** The files of a model ZIP, with some replaced (undefined removes one), zipped again under new names. */
 function zipOf(files: Record<string, Uint8Array>): ModelFileMessage[] {
@@ -46,7 +29,7 @@ describe('model library in the worker', () => {
 
   beforeAll(async () => {
     await tf.setBackend('cpu');
-    ({ client, state } = startWorker());
+    ({ client, state } = startModelWorker({ resolveRecipe: () => recipe, families: [createLibraryHandlers] }));
     await client.call('loadModel', { id: 'tiny', source: tiny });
     const { bytes, fileName } = await client.call('packageModel', { id: 'tiny', format: 'zip' });
     expect(fileName).toBe('tiny.zip');

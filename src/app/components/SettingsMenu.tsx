@@ -12,7 +12,7 @@ const choices: { value: BackendPreference; label: string }[] = [
 ];
 
 const engines: { value: InferenceEnginePreference; label: string }[] = [
-  { value: 'auto', label: 'Automatic (measured: onnxruntime-web on WASM/CPU, tfjs on a GPU)' },
+  { value: 'auto', label: 'Automatic (measured: tfjs; onnxruntime-web was not faster)' },
   { value: 'tfjs', label: 'tfjs (the backend above)' },
   { value: 'ort-wasm', label: 'onnxruntime-web, WASM' },
   { value: 'ort-webgpu', label: 'onnxruntime-web, WebGPU' },

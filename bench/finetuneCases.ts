@@ -86,19 +86,19 @@ function benchImage(stem: string, raster: RasterImage, truthRaster: RasterImage,
   };
 }
 
-function loadImage(imagesDir: string, labelsDir: string, stem: string, card: ModelCard, em: boolean): BenchImage {
+export function loadImage(imagesDir: string, labelsDir: string, stem: string, card: ModelCard, em: boolean): BenchImage {
   const file = path.join(imagesDir, `${stem}.png`);
   return benchImage(stem, readRaster(file), readRaster(labelFileFor(file, labelsDir)), card, em);
 }
 
 /** Image ids of one DSB size group, in metadata order. */
-function groupIds(metadataCsv: string, group: string): string[] {
+export function groupIds(metadataCsv: string, group: string): string[] {
   const lines = readFileSync(metadataCsv, 'utf8').split('\n').slice(1);
   return lines.map((l) => l.trim().split(',')).filter((f) => f[f.length - 1] === group).map((f) => f[0]);
 }
 
 /** Fisher-Yates with the project's seeded generator. */
-function shuffled<T>(items: readonly T[], seed: number): T[] {
+export function shuffled<T>(items: readonly T[], seed: number): T[] {
   const out = [...items];
   const rng = createRng(seed);
   for (let i = out.length - 1; i > 0; i--) {

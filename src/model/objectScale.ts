@@ -19,8 +19,23 @@ import { objectsFromProbability, type PostProcessing } from '../image/postProces
 import { resizePlane, scaledSize } from '../image/resample';
 import type { FloatPlane } from '../image/types';
 
-/** Foreground probabilities (width * height of the input) of one normalised image. */
-export type PlaneSegmentFn = (plane: FloatPlane | readonly FloatPlane[]) => Promise<Float32Array>;
+/**
+ * Where a pass stands in the run (for one progress bar over all passes): `pass` is 1-based, `scale` the
+ * factor of this pass, `expectedPasses` how many passes the run is expected to take as far as is known
+ * when the pass starts (an estimate: an 'auto' run expects its rescaled second pass until the estimate
+ * says none is needed; later passes may still be skipped, or, rarely, a third one added).
+ */
+export interface PassPlan {
+  readonly pass: number;
+  readonly scale: number;
+  readonly expectedPasses: number;
+}
+
+/** Foreground probabilities (width * height of the input) of one normalised image; `plan` says which pass it is. */
+export type PlaneSegmentFn = (plane: FloatPlane | readonly FloatPlane[], plan?: PassPlan) => Promise<Float32Array>;
+
+/** The plan of a run of one pass at scale 1. */
+export const singlePass: PassPlan = { pass: 1, scale: 1, expectedPasses: 1 };
 
 /** A user's diameter in pixels of the original image, estimated ('auto'), or no rescaling ('off'). */
 export type DiameterSetting = number | 'auto' | 'off';
@@ -60,16 +75,17 @@ export async function segmentScaled(
   run: PlaneSegmentFn,
   plane: FloatPlane | readonly FloatPlane[],
   scale: number,
+  plan: Omit<PassPlan, 'scale'> = singlePass,
 ): Promise<{ probabilities: Float32Array; scaled: FloatPlane; scale: number }> {
   const planes = planesOf(plane);
   const { width, height } = planes[0];
   const size = scaledSize(width, height, scale);
   if (size.width === width && size.height === height) {
-    const probabilities = await run(plane);
+    const probabilities = await run(plane, { ...plan, scale: 1 });
     return { probabilities, scaled: { width, height, data: probabilities }, scale: 1 };
   }
   const resized = planes.map((p) => resizePlane(p, size.width, size.height));
-  const data = await run(Array.isArray(plane) ? resized : resized[0]);
+  const data = await run(Array.isArray(plane) ? resized : resized[0], { ...plan, scale: size.width / width });
   const scaled = { width: size.width, height: size.height, data };
   return { probabilities: resizePlane(scaled, width, height).data, scaled, scale: size.width / width };
 }
@@ -90,14 +106,14 @@ export async function segmentAtObjectScale(
   const { trainingDiameter: target, diameter } = options;
   if (!(target > 0)) throw new RangeError(`trainingDiameter must be positive, got ${target}`);
   if (diameter === 'off') {
-    return { probabilities: await run(plane), width, height, diameter: undefined, source: 'off', scale: 1, passes: 1 };
+    return { probabilities: await run(plane, singlePass), width, height, diameter: undefined, source: 'off', scale: 1, passes: 1 };
   }
   if (diameter !== 'auto') {
     if (!(diameter > 0) || !Number.isFinite(diameter)) throw new RangeError(`diameter must be a positive number of pixels, got ${diameter}`);
     const pass = await segmentScaled(run, plane, scaleForDiameter(diameter, target, options));
     return { probabilities: pass.probabilities, width, height, diameter, source: 'user', scale: pass.scale, passes: 1 };
   }
-  const first = await run(plane);
+  const first = await run(plane, { pass: 1, scale: 1, expectedPasses: 2 });
   const estimate = diameterOfProbability({ width, height, data: first }, options.postProcessing);
   const done = (probabilities: Float32Array, d: number | undefined, scale: number, passes: number): ScaledSegmentation => ({
     probabilities, width, height, diameter: d, source: 'estimate', scale, passes,
@@ -105,9 +121,11 @@ export async function segmentAtObjectScale(
   if (estimate === undefined) return done(first, undefined, 1, 1);
   const scale = scaleForDiameter(estimate, target, options);
   if (scale === 1) return done(first, estimate, 1, 1);
-  const second = await segmentScaled(run, plane, scale);
   const wanted = target / estimate;
-  if (wanted >= 0.5 && wanted <= 2) return done(second.probabilities, estimate, second.scale, 2);
+  // Within 2x the first estimate is trusted; beyond it a third pass may follow (see below).
+  const settled = wanted >= 0.5 && wanted <= 2;
+  const second = await segmentScaled(run, plane, scale, { pass: 2, expectedPasses: settled ? 2 : 3 });
+  if (settled) return done(second.probabilities, estimate, second.scale, 2);
   // A very wrong first scale: measure again where the objects are now near the training size.
   const atScale = diameterOfProbability(second.scaled, options.postProcessing);
   if (atScale === undefined) return done(second.probabilities, estimate, second.scale, 2);
@@ -117,6 +135,6 @@ export async function segmentAtObjectScale(
   if (Math.abs(again / second.scale - 1) <= (options.tolerance ?? 0.15) || again === scale) {
     return done(second.probabilities, refined, second.scale, 2);
   }
-  const third = await segmentScaled(run, plane, again);
+  const third = await segmentScaled(run, plane, again, { pass: 3, expectedPasses: 3 });
   return done(third.probabilities, refined, third.scale, 3);
 }

@@ -3,7 +3,7 @@ import type { ExportFile, ExportRequest } from '../image/export';
 import { getImageWorker } from './imageWorker';
 import { getPixels } from './pixels';
 import { instancesKey } from './keys';
-import { exportPrediction, imageSettings } from './predictions';
+import { exportPrediction, imageSettings, predictionSettings } from './predictions';
 import type { StudioState } from './store';
 
 /** A file ready to download. */
@@ -55,8 +55,9 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
         else if (!prediction.current) otherModel.push(image.name);
         const display = state.display[id];
         const hasPaint = (state.labelStats[id]?.background ?? 0) + (state.labelStats[id]?.foreground ?? 0) > 0;
-        // Objects already counted for this very prediction and settings are reused, not computed again.
-        const settings = imageSettings(state, id);
+        // Objects as the model that made the result makes them (its settings, not those of the image's model
+        // now); objects already counted for this very prediction and settings are reused, not computed again.
+        const settings = prediction ? predictionSettings(state, id, prediction.key) : imageSettings(state, id);
         const known = prediction && settings && px.instances?.key === instancesKey(prediction.key, settings) ? px.instances : null;
         const request: ExportRequest = {
           name: image.exportName,

@@ -4,7 +4,7 @@ import type { CommandName, LoadedModel, Params, Result, SegmentOptions } from '.
 import { setWorkerClient } from './client';
 import type { ImageEntry } from './imagesSlice';
 import { setImageWorker } from './imageWorker';
-import { diameterChoice } from './objectScaleSlice';
+import { diameterChoice, trainingScale } from './objectScaleSlice';
 import { addPixels, removePixels } from './pixels';
 import { currentPredictionKey } from './predictions';
 import { useStudio } from './store';
@@ -94,5 +94,20 @@ describe('object scale in the app state', () => {
     expect(diameterChoice({ a: 30 }, 'a', undefined)).toBe('off');
     expect(diameterChoice({}, 'a', { objectDiameter: 15, rescale: 'off' })).toBe('off');
     expect(diameterChoice({}, 'a', { objectDiameter: 15, rescale: 'auto' })).toBe('auto');
+  });
+
+  it('a fine-tune trains each image at the scale its segmentation used, or at the user diameter', () => {
+    const card = { objectDiameter: 15, rescale: 'auto' as const };
+    const estimate = { diameter: 45, source: 'estimate' as const, scale: 0.5, trainingDiameter: 15 };
+    // The last segmentation's own scale (clamped to 0.5 from 15/45).
+    expect(trainingScale({}, { a: estimate }, 'a', card)).toBe(0.5);
+    // Made for another training diameter: the estimate's scale under this card (30 / 45).
+    expect(trainingScale({}, { a: { ...estimate, trainingDiameter: 20 } }, 'a', { objectDiameter: 30, rescale: 'auto' })).toBeCloseTo(2 / 3, 12);
+    // The user's diameter wins; off, no estimate yet, nothing measured, or no training diameter: scale 1.
+    expect(trainingScale({ a: 20 }, { a: estimate }, 'a', card)).toBe(0.75);
+    expect(trainingScale({ a: 'off' }, { a: estimate }, 'a', card)).toBe(1);
+    expect(trainingScale({}, {}, 'a', card)).toBe(1);
+    expect(trainingScale({}, { a: { ...estimate, diameter: null } }, 'a', card)).toBe(1);
+    expect(trainingScale({ a: 30 }, { a: estimate }, 'a', {})).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
 import type { StateCreator } from 'zustand';
+import { scaleForDiameter } from '../image/objectDiameter';
 import type { LoadedModel, ObjectScaleReport } from '../worker/protocol';
 import type { StudioState } from './store';
 
@@ -31,6 +32,27 @@ export const initialObjectScaleState = {
 export function diameterChoice(overrides: Record<string, DiameterChoice>, id: string, card: Pick<LoadedModel['card'], 'objectDiameter' | 'rescale'> | undefined): DiameterChoice {
   if (card?.objectDiameter === undefined) return 'off';
   return overrides[id] ?? (card.rescale === 'auto' ? 'auto' : 'off');
+}
+
+/**
+ * The factor a fine-tune of `card` trains an image at: the scale its segmentation under that card uses
+ * (src/model/fineTuneScale.ts). The user's diameter gives it directly; 'auto' takes the last segmentation's
+ * scale (or, when that was made for another training diameter, the scale of its estimate under this one).
+ * 1 when rescaling is off, the card has no training diameter, or the image has no estimate yet.
+ */
+export function trainingScale(
+  overrides: Record<string, DiameterChoice>,
+  reports: Record<string, ObjectScaleReport>,
+  id: string,
+  card: Pick<LoadedModel['card'], 'objectDiameter' | 'rescale'> | undefined,
+): number {
+  const target = card?.objectDiameter;
+  const choice = diameterChoice(overrides, id, card);
+  if (choice === 'off' || target === undefined) return 1;
+  if (typeof choice === 'number') return scaleForDiameter(choice, target);
+  const report = reports[id];
+  if (!report || report.diameter === null) return 1;
+  return report.trainingDiameter === target ? report.scale : scaleForDiameter(report.diameter, target);
 }
 
 /** The part of a prediction's cache key that the object scale adds ('' when not rescaled). */

@@ -33,6 +33,34 @@ export function imageSettings(state: Reader, id: string): PostProcessing | null 
   return modelSettings(state, imageModelId(state, id));
 }
 
+/**
+ * The model that made prediction `key` of image `id`, among the loaded ones: the image's own model when the
+ * key is of its weights (a key names the weights revision, not the model), else the selected model, else
+ * any loaded model with those weights; null when none is loaded any more.
+ */
+export function predictionModelId(state: Reader, id: string, key: string): string | null {
+  const own = imageModelId(state, id);
+  const made = (modelId: string | null): boolean => {
+    const loaded = modelId ? (state.loaded[modelId] ?? (state.model?.id === modelId ? state.model : null)) : null;
+    return [false, true].some((tta) => {
+      const model = modelKey(loaded, tta);
+      return model !== null && key.startsWith(`${model}|`);
+    });
+  };
+  if (made(own)) return own;
+  if (made(state.modelId)) return state.modelId;
+  return Object.keys(state.loaded).find(made) ?? null;
+}
+
+/**
+ * The post-processing of prediction `key` of image `id`: that of the model that made it (its objects must
+ * be the ones that model's settings give, whichever model the image uses now), else the image's own.
+ */
+export function predictionSettings(state: Reader, id: string, key: string): PostProcessing | null {
+  const maker = predictionModelId(state, id, key);
+  return (maker !== null ? modelSettings(state, maker) : null) ?? imageSettings(state, id);
+}
+
 /** Key of the instances wanted now for image `id` (null without a prediction key). */
 export function currentInstancesKey(state: Reader, id: string): string | null {
   const key = currentPredictionKey(state, id);

@@ -6,7 +6,7 @@ import { setWorkerClient } from './client';
 import type { ImageEntry } from './imagesSlice';
 import { setImageWorker } from './imageWorker';
 import { addPixels, getPixels, removePixels } from './pixels';
-import { currentInstancesKey, currentPredictionKey, exportPrediction, shownProbability } from './predictions';
+import { currentInstancesKey, currentPredictionKey, exportPrediction, predictionModelId, shownProbability } from './predictions';
 import { useStudio } from './store';
 
 /*
@@ -172,5 +172,39 @@ describe('segmentation with per-image models', () => {
     expect(exported.map((r) => r.probability?.data[0])).toEqual([0.75, 0.25, undefined]);
     const warnings = useStudio.getState().toasts.filter((t) => t.kind === 'warning').map((t) => t.message);
     expect(warnings.some((m) => m.includes('Not segmented yet') && m.includes('c.png') && !m.includes('a.png'))).toBe(true);
+  });
+
+  it('exports a result with the post-processing of the model that made it, not that of the model the image has now', async () => {
+    setWorkerClient(scriptedWorker().client);
+    reset([entry('a', 'em')]);
+    useStudio.setState({ postProcessing: {} });
+    await useStudio.getState().segmentImages(['a']);
+    useStudio.getState().setPostProcessing('em', { threshold: 0.7 });
+    useStudio.getState().setPostProcessing('nuclei', { threshold: 0.2 });
+    // The image now names a model that has not run on it: its em result is what gets exported.
+    useStudio.getState().setImageModel('a', 'nuclei');
+    expect(exportPrediction(useStudio.getState(), 'a')?.current).toBe(false);
+    await useStudio.getState().exportImages(['a'], false);
+    expect(exported[0].probability?.data[0]).toBe(0.75);
+    expect(exported[0].postProcessing?.threshold).toBe(0.7);
+    // Once nuclei has run on it, its own result goes out with its own settings.
+    await useStudio.getState().segmentImages(['a']);
+    await useStudio.getState().exportImages(['a'], false);
+    expect(exported[1].probability?.data[0]).toBe(0.25);
+    expect(exported[1].postProcessing?.threshold).toBe(0.2);
+    useStudio.setState({ postProcessing: {} });
+  });
+
+  it('finds the model of a prediction by its weights: the image\'s own first, then the selected one, then any loaded one', () => {
+    reset([entry('a', 'copy')]);
+    // 'copy' has the weights of 'em' (a duplicated model keeps the revision); 'nuclei' is selected.
+    const copy = { ...loaded('em'), id: 'copy' } as LoadedModel;
+    useStudio.setState({ loaded: { em: loaded('em'), copy, nuclei: loaded('nuclei') } });
+    const state = useStudio.getState();
+    expect(predictionModelId(state, 'a', 'rev=rev-em|ch=mean')).toBe('copy');
+    expect(predictionModelId(state, 'a', 'rev=rev-nuclei+tta|ch=mean')).toBe('nuclei');
+    useStudio.setState({ images: [entry('a', 'nuclei')] });
+    expect(predictionModelId(useStudio.getState(), 'a', 'rev=rev-em|ch=mean')).toBe('em');
+    expect(predictionModelId(useStudio.getState(), 'a', 'rev=rev-gone|ch=mean')).toBeNull();
   });
 });

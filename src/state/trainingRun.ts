@@ -1,6 +1,7 @@
 import { toSingleChannel } from '../image/normalize';
 import { splitRegions } from '../image/regionSplit';
 import type { FineTuneImage, LoadedModel, PreviewRegion } from '../worker/protocol';
+import { trainingScale } from './objectScaleSlice';
 import { getPixels } from './pixels';
 import { SPLIT_SEED } from './splitSlice';
 import { currentPrediction } from './predictions';
@@ -17,6 +18,8 @@ import { fitView, visibleImageBox } from './viewMath';
 
 export interface RunContext {
   readonly runId: string;
+  /** The card of the model being tuned (its object scale decides the scale each image trains at). */
+  readonly parentCard: LoadedModel['card'];
   /** Id and name the run's model gets. */
   readonly modelId: string;
   readonly name: string;
@@ -69,6 +72,7 @@ export function summarisePainted(state: StudioState, useAll: boolean): PaintedSu
  * buffers, transferred). Held-out labels come from the same region split the panel shows.
  */
 export function collectImages(state: StudioState, ctx: RunContext, useAll: boolean, fraction: number): { images: FineTuneImage[]; transfer: ArrayBuffer[] } {
+  const scaleOf = (id: string): number => trainingScale(state.diameterOverrides, state.objectScales, id, ctx.parentCard);
   const images: FineTuneImage[] = [];
   const transfer: ArrayBuffer[] = [];
   for (const image of state.images) {
@@ -81,7 +85,7 @@ export function collectImages(state: StudioState, ctx: RunContext, useAll: boole
     ctx.validation.set(image.id, validation ? validation.slice() : null);
     ctx.sent.add(image.id);
     const plane = toSingleChannel(px.raster, image.channel);
-    images.push({ imageId: image.id, name: image.name, image: plane, labels, ...(validation ? { validation } : {}) });
+    images.push({ imageId: image.id, name: image.name, image: plane, labels, ...(validation ? { validation } : {}), scale: scaleOf(image.id) });
     transfer.push(plane.data.buffer as ArrayBuffer, labels.buffer as ArrayBuffer, ...(validation ? [validation.buffer as ArrayBuffer] : []));
   }
   return { images, transfer };
@@ -102,7 +106,7 @@ export function takeLabelUpdates(state: StudioState, ctx: RunContext): { images:
     } else {
       const plane = toSingleChannel(px.raster, entry.channel);
       transfer.push(plane.data.buffer as ArrayBuffer);
-      images.push({ imageId: id, name: entry.name, image: plane, labels });
+      images.push({ imageId: id, name: entry.name, image: plane, labels, scale: trainingScale(state.diameterOverrides, state.objectScales, id, ctx.parentCard) });
       ctx.sent.add(id);
     }
   }
@@ -130,7 +134,8 @@ export function currentPreviewRegion(state: StudioState, ctx: RunContext, model:
     ctx.ranges.set(id, range);
   }
   const crop = cropPlane(plane, box.crop);
-  return { region: { imageId: id, x: box.crop.x, y: box.crop.y, plane: crop, inner: box.inner, range }, transfer: [crop.data.buffer as ArrayBuffer] };
+  const scale = trainingScale(state.diameterOverrides, state.objectScales, id, ctx.parentCard);
+  return { region: { imageId: id, x: box.crop.x, y: box.crop.y, plane: crop, inner: box.inner, range, scale }, transfer: [crop.data.buffer as ArrayBuffer] };
 }
 
 /** Pastes a preview into the image's shown probability map (started from its last prediction). */

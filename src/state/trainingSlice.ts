@@ -179,6 +179,7 @@ export const createTrainingSlice: StateCreator<StudioState, [], [], TrainingSlic
     const { id: modelId, name } = nextTunedModel(get().models, parent.card.name);
     const ctx: RunContext = {
       runId: `run-${++runCounter}`,
+      parentCard: parent.card,
       modelId,
       name,
       controller: new AbortController(),

@@ -1,5 +1,7 @@
 import type { FineTuneOptions, FineTuneResult, FineTuneSample } from '../model/fineTuneTypes';
+import type { FloatPlane } from '../image/types';
 import { modelZip } from '../model/modelExport';
+import { segmentScaled } from '../model/objectScale';
 import { segmentPlane } from '../model/segment';
 import type { ModelCard, Segmenter } from '../model/types';
 import { createFineTuneRun, type FineTuneRun } from './fineTuneRun';
@@ -34,20 +36,25 @@ function tunedCard(parent: ModelCard, name: string, result: FineTuneResult): Mod
 async function postPreview(state: ModelState, run: FineTuneRun, card: ModelCard, segmenter: Segmenter, step: number, ctx: HandlerContext<'fineTune'>, budgetBytes: number): Promise<void> {
   const preview = run.previewRegion();
   if (!preview) return;
-  const { region, plane } = preview;
+  const { region, plane, scale } = preview;
   const { inner } = region;
   // Not cancellable on purpose: a Stop during a preview lets the preview finish, then the run stops.
-  const result = await segmentPlane(segmenter, plane, {
-    budgetBytes,
-    maxBindingBytes: defaultBudget(state.backend).maxBindingBytes,
-    foregroundClass: card.foregroundClass,
-  });
+  const predict = async (input: FloatPlane | readonly FloatPlane[]): Promise<Float32Array> => {
+    const result = await segmentPlane(segmenter, input, {
+      budgetBytes,
+      maxBindingBytes: defaultBudget(state.backend).maxBindingBytes,
+      foregroundClass: card.foregroundClass,
+    });
+    return result.probabilities;
+  };
+  // At the scale the run trains the image at; a rescaled crop is close to, not exactly, the whole image's map.
+  const { probabilities } = await segmentScaled(predict, plane, scale);
   const out = new Float32Array(inner.width * inner.height);
   const ox = inner.x - region.x;
   const oy = inner.y - region.y;
   for (let r = 0; r < inner.height; r++) {
     const from = (oy + r) * plane.width + ox;
-    out.set(result.probabilities.subarray(from, from + inner.width), r * inner.width);
+    out.set(probabilities.subarray(from, from + inner.width), r * inner.width);
   }
   ctx.progress({ kind: 'preview', step, imageId: region.imageId, x: inner.x, y: inner.y, width: inner.width, height: inner.height, probabilities: out }, [out.buffer]);
 }

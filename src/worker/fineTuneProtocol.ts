@@ -20,6 +20,11 @@ export interface FineTuneImage {
   readonly image?: PlaneMessage;
   readonly labels: Uint8Array;
   readonly validation?: Uint8Array;
+  /**
+   * The factor the image is segmented at (its object scale; absent = 1): the run trains on the image and
+   * its labels resized by it (src/model/fineTuneScale.ts). Taken from the image's first message.
+   */
+  readonly scale?: number;
 }
 
 /**
@@ -40,6 +45,8 @@ export interface PreviewRegion {
    * percentiles would differ, and the preview would not match a segmentation of the whole image.
    */
   readonly range: { readonly min: number; readonly max: number };
+  /** The scale the image is segmented at (absent: that of its FineTuneImage, else 1); the crop is predicted at it. */
+  readonly scale?: number;
 }
 
 /** Progress of a fine-tune: a step, a validation point, or a preview of the current weights. */

@@ -48,4 +48,30 @@ describe('fine-tune run state', () => {
     expect(b.takePreviewRequest()).toBe(true);
     expect(b.takePreviewRequest()).toBe(false);
   });
+
+  it('trains an image at the scale it is segmented at: image and labels resized, the image object kept across label updates', () => {
+    // 4x2 at 0.5 -> 2x1; footprints {1,1,2,1} -> 1 and {2,2,0,0} -> 2 (tie with unlabelled goes to the label).
+    const item = { ...painted('a', 0), labels: Uint8Array.from([1, 1, 2, 2, 2, 1, 0, 0]), scale: 0.5 };
+    const run = createFineTuneRun([item, painted('b', 2)], spec, new AbortController().signal);
+    const [a, b] = run.samples();
+    expect([a.image.width, a.image.height]).toEqual([2, 1]);
+    expect(Array.from(a.image.data)).toEqual([0.125, 0.75]);
+    expect(Array.from(a.labels)).toEqual([1, 2]);
+    // No scale: the image as it is.
+    expect([b.image.width, b.image.height]).toEqual([4, 2]);
+    run.update([{ imageId: 'a', name: 'a.png', labels: new Uint8Array(8).fill(2) }]);
+    const changed = run.takeChangedSamples()![0];
+    expect(changed.image).toBe(a.image);
+    expect(Array.from(changed.labels)).toEqual([2, 2]);
+    expect(() => createFineTuneRun([{ ...item, scale: -1 }], spec, new AbortController().signal)).toThrow('the scale of a.png must be a positive number, got -1');
+    // The preview runs at the region's own scale, else at its image's, else at 1.
+    const region = { x: 0, y: 0, plane: { width: 4, height: 2, data: new Float32Array(8) }, inner: { x: 0, y: 0, width: 4, height: 2 }, range: { min: 0, max: 1 } };
+    run.setPreviewRegion({ ...region, imageId: 'a' });
+    expect(run.previewRegion()?.scale).toBe(0.5);
+    run.setPreviewRegion({ ...region, imageId: 'z' });
+    expect(run.previewRegion()?.scale).toBe(1);
+    run.setPreviewRegion({ ...region, imageId: 'z', scale: 0.75 });
+    expect(run.previewRegion()?.scale).toBe(0.75);
+    expect(() => run.setPreviewRegion({ ...region, imageId: 'z', scale: 0 })).toThrow("the preview's scale must be a positive number, got 0");
+  });
 });

@@ -1,5 +1,6 @@
 import { normalizePlane, type NormalizationSpec } from '../image/normalize';
 import type { FloatPlane } from '../image/types';
+import { sampleAtScale } from '../model/fineTuneScale';
 import type { FineTuneSample } from '../model/fineTuneTypes';
 import type { FineTuneImage, PreviewRegion } from './protocol';
 
@@ -14,8 +15,8 @@ export interface FineTuneRun {
   /** The samples if labels changed since the last call (fineTune's pollSamples), else null. */
   takeChangedSamples(): FineTuneSample[] | null;
   update(images: readonly FineTuneImage[]): void;
-  /** The preview region with its plane normalised as the whole image is. */
-  previewRegion(): { readonly region: PreviewRegion; readonly plane: FloatPlane } | null;
+  /** The preview region with its plane normalised as the whole image is, and the scale its image trains at. */
+  previewRegion(): { readonly region: PreviewRegion; readonly plane: FloatPlane; readonly scale: number } | null;
   setPreviewRegion(region: PreviewRegion): void;
   requestPreview(): void;
   /** True once after requestPreview(). */
@@ -29,9 +30,14 @@ export interface FineTuneRun {
 
 interface Held {
   readonly name: string;
+  /** Normalised, at the image's own size. */
   readonly image: FloatPlane;
   labels: Uint8Array;
   validation?: Uint8Array;
+  /** The factor the image is segmented at. */
+  readonly scale: number;
+  /** What the trainer sees: the above at `scale`, made once per change (its image object stays the same). */
+  sample: FineTuneSample;
 }
 
 function checkSize(what: string, name: string, data: { length: number }, plane: FloatPlane): void {
@@ -53,7 +59,8 @@ export function createFineTuneRun(images: readonly FineTuneImage[], normalizatio
   if (cancel.aborted) stopper.abort();
   else cancel.addEventListener('abort', () => stopper.abort(), { once: true });
 
-  const toSample = (h: Held): FineTuneSample => ({ image: h.image, labels: h.labels, ...(h.validation ? { validation: h.validation } : {}), name: h.name });
+  const atScale = (h: Pick<Held, 'name' | 'image' | 'labels' | 'validation' | 'scale'>, resized?: FloatPlane): FineTuneSample =>
+    sampleAtScale({ image: h.image, labels: h.labels, ...(h.validation ? { validation: h.validation } : {}), name: h.name }, h.scale, resized);
 
   const update = (list: readonly FineTuneImage[]): void => {
     for (const item of list) {
@@ -62,17 +69,21 @@ export function createFineTuneRun(images: readonly FineTuneImage[], normalizatio
         if (item.image.data.length !== item.image.width * item.image.height) {
           throw new RangeError(`image ${item.name} has ${item.image.data.length} values for ${item.image.width}x${item.image.height} pixels`);
         }
+        const scale = item.scale ?? 1;
+        if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`the scale of ${item.name} must be a positive number, got ${scale}`);
         const image = normalizePlane(item.image, normalization);
         checkSize('labels', item.name, item.labels, image);
         if (item.validation) checkSize('held-out labels', item.name, item.validation, image);
-        held.set(item.imageId, { name: item.name, image, labels: item.labels, validation: item.validation });
+        const base = { name: item.name, image, labels: item.labels, validation: item.validation, scale };
+        held.set(item.imageId, { ...base, sample: atScale(base) });
       } else if (existing) {
         checkSize('labels', item.name, item.labels, existing.image);
-        existing.labels = item.labels;
-        if (item.validation) {
-          checkSize('held-out labels', item.name, item.validation, existing.image);
-          existing.validation = item.validation;
-        }
+        if (item.validation) checkSize('held-out labels', item.name, item.validation, existing.image);
+        // Resized before anything is replaced: a bad update leaves the run as it was.
+        const next = { ...existing, labels: item.labels, validation: item.validation ?? existing.validation };
+        existing.sample = atScale(next, existing.sample.image);
+        existing.labels = next.labels;
+        existing.validation = next.validation;
       } else {
         throw new Error(`Labels for ${item.name} came without its image: the run has not seen this image yet.`);
       }
@@ -84,14 +95,14 @@ export function createFineTuneRun(images: readonly FineTuneImage[], normalizatio
   changed = false;
 
   return {
-    samples: () => [...held.values()].map(toSample),
+    samples: () => [...held.values()].map((h) => h.sample),
     takeChangedSamples() {
       if (!changed) return null;
       changed = false;
-      return [...held.values()].map(toSample);
+      return [...held.values()].map((h) => h.sample);
     },
     update,
-    previewRegion: () => preview,
+    previewRegion: () => (preview ? { ...preview, scale: preview.region.scale ?? held.get(preview.region.imageId)?.scale ?? 1 } : null),
     setPreviewRegion(region) {
       const { plane, range } = region;
       if (region.x % grid !== 0 || region.y % grid !== 0) {
@@ -99,6 +110,9 @@ export function createFineTuneRun(images: readonly FineTuneImage[], normalizatio
       }
       if (plane.data.length !== plane.width * plane.height) {
         throw new RangeError(`preview region has ${plane.data.length} values for ${plane.width}x${plane.height} pixels`);
+      }
+      if (region.scale !== undefined && !(region.scale > 0 && Number.isFinite(region.scale))) {
+        throw new RangeError(`the preview's scale must be a positive number, got ${region.scale}`);
       }
       preview = { region, plane: normalizePlane(plane, { mode: 'fixed', min: range.min, max: range.max }) };
     },

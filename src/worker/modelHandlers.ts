@@ -3,7 +3,8 @@ import { computeImageObjects } from '../image/imageObjects';
 import { defaultNormalization, normalizePlane } from '../image/normalize';
 import { defaultPostProcessing } from '../image/postProcessing';
 import type { FloatPlane } from '../image/types';
-import { segmentAtObjectScale, type ScaledSegmentation } from '../model/objectScale';
+import { segmentAtObjectScale, singlePass, type PassPlan, type PlaneSegmentFn, type ScaledSegmentation } from '../model/objectScale';
+import { createPassProgress } from '../model/passProgress';
 import type { TrainingRecipe } from '../model/recipe';
 import { PartialSegmentationError, segmentPlane, type SegmentProgress, type SegmentResult } from '../model/segment';
 import type { ModelCard, Segmenter } from '../model/types';
@@ -190,7 +191,7 @@ export async function segmentSeededPlane(state: ModelState, id: string, size: nu
  * diameter (src/model/objectScale.ts: 1-3 passes of `run`), else undefined (one plain pass is the caller's).
  */
 function segmentAtScale(
-  run: (input: FloatPlane | readonly FloatPlane[]) => Promise<Float32Array>,
+  run: PlaneSegmentFn,
   plane: FloatPlane,
   card: ModelCard,
   diameter: SegmentOptions['diameter'],
@@ -236,6 +237,7 @@ async function segmentWithEngine(
   input: FloatPlane | readonly FloatPlane[],
   options: SegmentOptions,
   ctx: HandlerContext<'segment'>,
+  onProgress: (p: SegmentProgress) => void,
 ): Promise<{ result: SegmentResult; choice: EngineChoice }> {
   const { segmenter, card } = model;
   const budget = defaultBudget(state.backend);
@@ -245,7 +247,7 @@ async function segmentWithEngine(
     tta: options.tta,
     foregroundClass: card.foregroundClass,
     signal: ctx.signal,
-    onProgress: (p: SegmentProgress) => ctx.progress({ tilesDone: p.tilesDone, tilesTotal: p.tilesTotal, etaMs: p.etaMs }),
+    onProgress,
   };
   const inference = state.inference;
   for (;;) {
@@ -321,10 +323,17 @@ export function createModelHandlers(state: ModelState): Handlers {
       const plane = normalizePlane(image, card.normalization);
       let last: SegmentResult | undefined;
       let engine: EngineChoice | undefined;
-      const run = async (input: FloatPlane | readonly FloatPlane[]): Promise<Float32Array> => {
+      // One bar over all passes of the object scale (tiles over the run, never moving back).
+      const progress = createPassProgress();
+      const report = (p: SegmentProgress): void => {
+        const overall = progress.update(p);
+        if (overall) ctx.progress(overall);
+      };
+      const run = async (input: FloatPlane | readonly FloatPlane[], plan: PassPlan = singlePass): Promise<Float32Array> => {
+        progress.startPass(plan);
         // Raced against a device loss: reads on a destroyed WebGPU device never settle (deviceLoss.ts).
         const lost = whenDeviceLost();
-        const pass = await raceDeviceLoss(segmentWithEngine(state, lease.model, input, options, ctx), lost);
+        const pass = await raceDeviceLoss(segmentWithEngine(state, lease.model, input, options, ctx, report), lost);
         last = pass.result;
         engine = pass.choice;
         return last.probabilities;

@@ -44,4 +44,31 @@ describe('segment with an object diameter', () => {
     expect(tf.memory().numTensors).toBe(tensors);
     for (const id of state.registry.ids()) state.registry.remove(id);
   });
+
+  it('reports one progress over all passes: tiles of every pass, rising, ending at the total', async () => {
+    const { client, state } = startWorker();
+    await client.call('loadModel', { id: 'tiny', source: tiny });
+    const model = state.registry.peek('tiny');
+    if (!model) throw new Error('not loaded');
+    // The random model's objects on this image measure some diameter d; a training diameter of d / 1.6
+    // makes the estimate ask for a second pass at 0.625x.
+    state.registry.add('probe', { ...model, card: { ...model.card, objectDiameter: 1000 } });
+    const probe = await client.call('segment', { modelId: 'probe', image: image(), options: { tta: false, diameter: 'auto' } });
+    const d = probe.objectScale?.diameter;
+    if (!d) throw new Error('the random model found no objects to measure on the test image');
+    state.registry.add('auto', { ...model, card: { ...model.card, objectDiameter: d / 1.6 } });
+    const events: { tilesDone: number; tilesTotal: number }[] = [];
+    const single: { tilesDone: number; tilesTotal: number }[] = [];
+    const result = await client.call('segment', { modelId: 'auto', image: image(), options: { tta: false, diameter: 'auto', tileOutput: 12 } }, { onProgress: (p) => events.push(p) });
+    await client.call('segment', { modelId: 'tiny', image: image(), options: { tta: false, tileOutput: 12 } }, { onProgress: (p) => single.push(p) });
+    expect(result.objectScale?.scale).toBeCloseTo(0.625, 1);
+    const fractions = events.map((e) => e.tilesDone / e.tilesTotal);
+    for (let k = 1; k < fractions.length; k++) expect(fractions[k]).toBeGreaterThanOrEqual(fractions[k - 1]);
+    // Both passes' tiles: the scale-1 pass's and the smaller rescaled pass's.
+    const pass1 = single.at(-1)!.tilesTotal;
+    expect(events.at(-1)!.tilesDone).toBe(events.at(-1)!.tilesTotal);
+    expect(events.at(-1)!.tilesTotal).toBeGreaterThan(pass1);
+    expect(events.at(-1)!.tilesTotal).toBeLessThan(2 * pass1);
+    for (const id of state.registry.ids()) state.registry.remove(id);
+  });
 });

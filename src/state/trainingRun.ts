@@ -68,11 +68,18 @@ export function summarisePainted(state: StudioState, useAll: boolean): PaintedSu
 }
 
 /**
+ * The scale painted images are fine-tuned at: 1, their own pixels. Training at the scale each image is
+ * segmented at (the worker supports it: FineTuneImage.scale) was measured against this on DSB 640x512
+ * (bench/finetuneScale.ts, README "Object scale"): a tie with squares, worse with scribbles, so it is not
+ * the default until a benchmark shows a gain. The preview still runs at the segmentation's scale.
+ */
+const FINE_TUNE_SCALE = 1;
+
+/**
  * The painted images as the run's first message: planes, training labels and held-out labels (all fresh
  * buffers, transferred). Held-out labels come from the same region split the panel shows.
  */
 export function collectImages(state: StudioState, ctx: RunContext, useAll: boolean, fraction: number): { images: FineTuneImage[]; transfer: ArrayBuffer[] } {
-  const scaleOf = (id: string): number => trainingScale(state.diameterOverrides, state.objectScales, id, ctx.parentCard);
   const images: FineTuneImage[] = [];
   const transfer: ArrayBuffer[] = [];
   for (const image of state.images) {
@@ -85,7 +92,7 @@ export function collectImages(state: StudioState, ctx: RunContext, useAll: boole
     ctx.validation.set(image.id, validation ? validation.slice() : null);
     ctx.sent.add(image.id);
     const plane = toSingleChannel(px.raster, image.channel);
-    images.push({ imageId: image.id, name: image.name, image: plane, labels, ...(validation ? { validation } : {}), scale: scaleOf(image.id) });
+    images.push({ imageId: image.id, name: image.name, image: plane, labels, ...(validation ? { validation } : {}), scale: FINE_TUNE_SCALE });
     transfer.push(plane.data.buffer as ArrayBuffer, labels.buffer as ArrayBuffer, ...(validation ? [validation.buffer as ArrayBuffer] : []));
   }
   return { images, transfer };
@@ -106,7 +113,7 @@ export function takeLabelUpdates(state: StudioState, ctx: RunContext): { images:
     } else {
       const plane = toSingleChannel(px.raster, entry.channel);
       transfer.push(plane.data.buffer as ArrayBuffer);
-      images.push({ imageId: id, name: entry.name, image: plane, labels, scale: trainingScale(state.diameterOverrides, state.objectScales, id, ctx.parentCard) });
+      images.push({ imageId: id, name: entry.name, image: plane, labels, scale: FINE_TUNE_SCALE });
       ctx.sent.add(id);
     }
   }

@@ -37,11 +37,17 @@ describe('dataset helpers', () => {
     const images = path.join(root, 'images');
     mkdirSync(images);
     for (const n of ['a', 'b', 'c']) writeFileSync(path.join(images, `${n}.png`), '');
-    writeFileSync(path.join(root, 'metadata.csv'), 'image_id,width,size_group\na,1,small\nb,1,big\nc,1,small\n');
+    writeFileSync(path.join(images, 'd.png'), '');
+    writeFileSync(path.join(root, 'metadata.csv'), 'image_id,width,size_group\na,1,small\nb,1,big\nc,1,small\nd,1,mid\n');
     const files = listImageFiles(images);
-    expect(filterFiles(files, images, { excludeGroup: 'big' }).map(stemOf)).toEqual(['a', 'c']);
-    expect(filterFiles(files, images, { group: 'big' }).map(stemOf)).toEqual(['b']);
-    expect(() => filterFiles(files, images, { group: 'huge' })).toThrow(/size group 'huge'/);
+    expect(filterFiles(files, images, { excludeGroup: ['big'] }).map(stemOf)).toEqual(['a', 'c', 'd']);
+    expect(filterFiles(files, images, { group: ['big'] }).map(stemOf)).toEqual(['b']);
+    // Several groups at once: a model that holds out two size groups (the shipped nuclei model's split).
+    expect(filterFiles(files, images, { excludeGroup: ['big', 'mid'] }).map(stemOf)).toEqual(['a', 'c']);
+    expect(filterFiles(files, images, { group: ['big', 'mid'] }).map(stemOf)).toEqual(['b', 'd']);
+    expect(() => filterFiles(files, images, { group: ['huge'] })).toThrow(/size group 'huge'/);
+    expect(() => filterFiles(files, images, { excludeGroup: ['big', 'bigg'] })).toThrow(/size group 'bigg'/);
+    expect(() => filterFiles(files, images, { group: ['big'], excludeGroup: ['big'] })).toThrow(/leave no images/);
   });
 
   it('converts label conventions to partial labels', () => {

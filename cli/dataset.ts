@@ -91,10 +91,10 @@ export function readGroups(csvFile: string): Map<string, string> {
 /** Which files of a directory to use. */
 export interface FileFilter {
   readonly ids?: Set<string>;
-  /** Keep only images of this size group (needs metadata). */
-  readonly group?: string;
-  /** Drop images of this size group (needs metadata). */
-  readonly excludeGroup?: string;
+  /** Keep only images of these size groups (needs metadata; `--group a,b`). */
+  readonly group?: readonly string[];
+  /** Drop images of these size groups (needs metadata; `--holdout-group a,b`: hold several out at once). */
+  readonly excludeGroup?: readonly string[];
   /** metadata.csv; default: metadata.csv next to the images directory. */
   readonly metadata?: string;
 }
@@ -111,17 +111,25 @@ export function filterFiles(files: readonly string[], imagesDir: string, filter:
   if (filter.group !== undefined || filter.excludeGroup !== undefined) {
     const groups = readGroups(filter.metadata ?? path.join(path.dirname(path.resolve(imagesDir)), 'metadata.csv'));
     const known = new Set(groups.values());
-    for (const g of [filter.group, filter.excludeGroup]) {
-      if (g !== undefined && !known.has(g)) throw new UsageError(`size group '${g}' not in the metadata (known: ${[...known].join(', ')})`);
+    for (const g of [...(filter.group ?? []), ...(filter.excludeGroup ?? [])]) {
+      if (!known.has(g)) throw new UsageError(`size group '${g}' not in the metadata (known: ${[...known].join(', ')})`);
     }
     out = out.filter((f) => {
-      const g = groups.get(stemOf(f));
-      if (filter.group !== undefined && g !== filter.group) return false;
-      return !(filter.excludeGroup !== undefined && g === filter.excludeGroup);
+      const g = groups.get(stemOf(f)) ?? '';
+      if (filter.group !== undefined && !filter.group.includes(g)) return false;
+      return !(filter.excludeGroup !== undefined && filter.excludeGroup.includes(g));
     });
   }
   if (out.length === 0) throw new UsageError('the filters leave no images');
   return out;
+}
+
+/** `a,b` -> ['a', 'b']; empty names are dropped (a trailing comma is harmless). */
+function groupList(spec: string | undefined): string[] | undefined {
+  if (spec === undefined) return undefined;
+  const names = spec.split(',').map((g) => g.trim()).filter((g) => g !== '');
+  if (names.length === 0) throw new UsageError(`no size group in '${spec}'`);
+  return names;
 }
 
 /** Split filters shared by train and evaluate. */
@@ -131,8 +139,8 @@ export function fileFilterFromFlags(flags: ParsedFlags): FileFilter {
   if (idsSpec !== undefined && list !== undefined) throw new UsageError('give either --ids or --list, not both');
   return {
     ids: idsSpec !== undefined ? parseIds(idsSpec) : list !== undefined ? readIdList(list) : undefined,
-    group: optionalString(flags, 'group'),
-    excludeGroup: optionalString(flags, 'holdout-group'),
+    group: groupList(optionalString(flags, 'group')),
+    excludeGroup: groupList(optionalString(flags, 'holdout-group')),
     metadata: optionalString(flags, 'metadata'),
   };
 }

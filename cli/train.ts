@@ -39,6 +39,7 @@ model:     --init MODEL_DIR (continue from a model) | --depth 3 --base-filters 1
 training:  --steps 2000 --seed 1 --optimizer adam|sgd --lr X --momentum 0.99
            --schedule constant|cosine|step --warmup N --tile N --batch 1
            --checkpoint-every N --log-every 25 --backend wasm|cpu
+           --stop-after N (end after step N of the --steps schedule, as if stopped there)
 loss:      --w0 10 --sigma 5 --balance | --no-balance --no-augment --elastic-sigma 10 --zoom 2
            (with --init: the model card's recipe, unless given)
 fine-tune: --init MODEL_DIR --labels-format partial: the card's fine-tune defaults, unless given:
@@ -78,6 +79,7 @@ export const SPEC: OptionSpec = {
   ...RECIPE_FLAGS,
   'memory-mib': { type: 'string' },
   'checkpoint-every': { type: 'string' },
+  'stop-after': { type: 'string' },
   'log-every': { type: 'string' },
   backend: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -237,6 +239,8 @@ async function main(): Promise<void> {
       baseRecipe,
     );
 
+  // A run cut short at a checkpoint is reproduced by the same schedule stopped at the same step.
+  const stopAfter = numberFlag(flags, 'stop-after', undefined, { integer: true, min: 1 });
   const started = Date.now();
   const result = await trainSegmenter(segmenter, samples, {
     ...options,
@@ -248,6 +252,7 @@ async function main(): Promise<void> {
       process.stderr.write(`checkpoint at step ${p.step} -> ${outDir}\n`);
     },
     onProgress: (p) => {
+      if (stopAfter !== undefined && p.step >= stopAfter) controller.abort();
       if (p.step % logEvery !== 0 && p.step !== p.steps && p.step !== 1) return;
       const elapsed = (Date.now() - started) / 1000;
       const eta = (elapsed / p.step) * (p.steps - p.step);

@@ -1,0 +1,75 @@
+/**
+ * `train --stop-after N` ends a run after step N of its --steps schedule and saves it as if it had been
+ * stopped there (how the shipped nuclei model's first stage was cut at its step-800 checkpoint). Runs the
+ * real command (tsx) on two synthetic 72x72 images with a depth-1 U-Net, so it needs no data folder.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { encode } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = path.resolve(__dirname, '..');
+const tsx = path.join(root, 'node_modules/.bin/tsx');
+const side = 72;
+
+let work = '';
+
+/** A disc of radius 12 at a seed-dependent place: the image (bright disc) and its instance label (id 1). */
+function disc(seed: number): { image: Uint8Array; label: Uint8Array } {
+  const image = new Uint8Array(side * side);
+  const label = new Uint8Array(side * side);
+  const cx = 24 + seed * 9;
+  const cy = 30 + seed * 5;
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      const inside = (x - cx) ** 2 + (y - cy) ** 2 <= 144;
+      image[y * side + x] = inside ? 200 : 30 + ((x * 7 + y * 3) % 11);
+      label[y * side + x] = inside ? 1 : 0;
+    }
+  }
+  const png = (data: Uint8Array) => encode({ width: side, height: side, data, channels: 1, depth: 8 });
+  return { image: png(image), label: png(label) };
+}
+
+async function train(out: string, ...extra: string[]): Promise<{ steps: number; aborted: boolean }> {
+  const { stdout } = await run(
+    tsx,
+    ['cli/train.ts', '--images', path.join(work, 'images'), '--labels', path.join(work, 'labels'), '--labels-format', 'instance', '--task', 'nuclei', '--out', out,
+      '--depth', '1', '--base-filters', '4', '--tile', '44', '--steps', '6', '--seed', '1', '--log-every', '1', '--backend', 'cpu', ...extra],
+    { cwd: root, timeout: 240_000 },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { steps: number; aborted: boolean };
+}
+
+beforeAll(() => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'unet-stop-after-'));
+  mkdirSync(path.join(work, 'images'));
+  mkdirSync(path.join(work, 'labels'));
+  for (const seed of [0, 1]) {
+    const { image, label } = disc(seed);
+    writeFileSync(path.join(work, 'images', `${seed}.png`), image);
+    writeFileSync(path.join(work, 'labels', `${seed}.png`), label);
+  }
+});
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('train --stop-after', () => {
+  it('ends after step N of the schedule and records N steps in the card', async () => {
+    const out = path.join(work, 'cut');
+    const result = await train(out, '--stop-after', '2');
+    expect(result.steps).toBe(2);
+    expect(result.aborted).toBe(true);
+    const card = JSON.parse(readFileSync(path.join(out, 'model-card.json'), 'utf8')) as { trainedSteps: number; training: { command: string } };
+    expect(card.trainedSteps).toBe(2);
+    expect(card.training.command).toContain('--stop-after 2');
+  }, 240_000);
+
+  it('refuses a step count that is not a positive integer, before training', async () => {
+    await expect(train(path.join(work, 'bad'), '--stop-after', '0')).rejects.toThrow(/stop-after/);
+  }, 240_000);
+});

@@ -69,6 +69,8 @@ interface AppRun {
   readonly longTasks: number;
   readonly maxTaskMs: number;
   readonly totalTaskMs: number;
+  /** Each long task: when it started (ms after Segment was pressed) and how long it ran; the badge came at wallMs. */
+  readonly tasks: readonly { readonly atMs: number; readonly ms: number }[];
   readonly modelId: string;
 }
 
@@ -130,7 +132,7 @@ async function appRun(page: Page, png: Buffer, trace = ''): Promise<AppRun> {
   await page.waitForTimeout(1500);
   const result = await page.evaluate((start) => {
     const tasks = (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks.filter((t) => t.start >= start);
-    return { tasks: tasks.map((t) => t.duration) };
+    return { tasks: tasks.map((t) => t.duration), at: tasks.map((t) => t.start - start) };
   }, t0);
   await endTrace?.();
   // The image's own model (a default from the cards' task), else the one selected for new images.
@@ -140,6 +142,7 @@ async function appRun(page: Page, png: Buffer, trace = ''): Promise<AppRun> {
     longTasks: result.tasks.length,
     maxTaskMs: Math.max(0, ...result.tasks),
     totalTaskMs: result.tasks.reduce((a, b) => a + b, 0),
+    tasks: result.tasks.map((ms, k) => ({ atMs: Math.round(result.at[k]), ms: Math.round(ms) })),
     modelId,
   };
 }
@@ -187,7 +190,7 @@ async function main(): Promise<void> {
         worker.push(await workerRun(w, grey, app[app.length - 1].modelId));
         await w.close();
       } else worker.push(Number.NaN);
-      process.stderr.write(`run ${r + 1}: app ${(app[r].wallMs / 1000).toFixed(1)} s (${app[r].longTasks} long tasks, max ${app[r].maxTaskMs.toFixed(0)} ms), worker ${(worker[r] / 1000).toFixed(1)} s\n`);
+      process.stderr.write(`run ${r + 1}: app ${(app[r].wallMs / 1000).toFixed(1)} s (${app[r].longTasks} long tasks, max ${app[r].maxTaskMs.toFixed(0)} ms; at+ms: ${app[r].tasks.map((t) => `${t.atMs}+${t.ms}`).join(' ')}), worker ${(worker[r] / 1000).toFixed(1)} s\n`);
     }
   } finally {
     await browser.close();

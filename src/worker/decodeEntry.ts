@@ -11,6 +11,7 @@ import { decodeImage, isImageDecodeError, ImageDecodeError, needsBrowserDecoder,
 import { autoRange, renderToRgba } from '../image/display';
 import { exportFiles, exportZip } from '../image/export';
 import { packLabels } from '../image/labelCodec';
+import { instancesRgba, probabilityRgba } from '../image/overlayRgba';
 import type { RasterImage } from '../image/types';
 import type { DecodedPage, ImageCommand, ImageParams, ImageRequest, ImageResponse, ImageResult, ImageWorkerError } from './decodeProtocol';
 
@@ -80,6 +81,17 @@ async function decode(params: ImageParams<'decode'>): Promise<ImageResult<'decod
   return { pages };
 }
 
+function bitmapOf(rgba: Uint8ClampedArray<ArrayBuffer>, width: number, height: number): Promise<ImageBitmap> {
+  return createImageBitmap(new ImageData(rgba, width, height));
+}
+
+async function overlay(params: ImageParams<'overlay'>): Promise<ImageResult<'overlay'>> {
+  const { width, height } = params;
+  if (params.kind === 'probability') return { bitmaps: [await bitmapOf(probabilityRgba(params.probability), width, height)] };
+  const { fill, outline } = instancesRgba(params.labels, params.count, width, height);
+  return { bitmaps: await Promise.all([bitmapOf(fill, width, height), bitmapOf(outline, width, height)]) };
+}
+
 function evaluate(params: ImageParams<'evaluate'>): ImageResult<'evaluate'> {
   const { probability, width, height, truth, options } = params;
   const problem = groundTruthProblem(truth, width, height, options.task, options.labelsFormat, options.membraneValue);
@@ -97,6 +109,10 @@ async function run(request: ImageRequest): Promise<{ result: ImageResult<ImageCo
       const { probability, width, height, settings, intensity } = request.params;
       const result = computeImageObjects(probability, width, height, settings, intensity);
       return { result, transfer: [result.labels.buffer as ArrayBuffer, result.sizes.buffer as ArrayBuffer] };
+    }
+    case 'overlay': {
+      const result = await overlay(request.params);
+      return { result, transfer: result.bitmaps };
     }
     case 'evaluate':
       return { result: evaluate(request.params), transfer: [] };

@@ -64,6 +64,16 @@ export interface ImageCommandMap {
     params: { readonly data: Uint8Array };
     result: { readonly packed: Uint8Array };
   };
+  /**
+   * The viewer's overlay bitmaps of a probability map (one) or of instances (fill, outline), drawn here so
+   * the main thread only scales them. The input buffer is transferred.
+   */
+  overlay: {
+    params:
+      | { readonly kind: 'probability'; readonly probability: Float32Array; readonly width: number; readonly height: number }
+      | { readonly kind: 'instances'; readonly labels: Uint32Array; readonly count: number; readonly width: number; readonly height: number };
+    result: { readonly bitmaps: ImageBitmap[] };
+  };
   /** Packs files into one ZIP archive. */
   zip: {
     params: { readonly files: readonly ExportFile[] };

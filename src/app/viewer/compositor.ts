@@ -1,6 +1,6 @@
 import type { OverlayKind, OverlayState } from '../../state/viewerSlice';
 import type { Box, View } from '../../state/viewMath';
-import type { Layer } from './layers';
+import type { Layer, Overlay } from './layers';
 
 /** The layers of the shown image; overlays are null until there is something to show. */
 export interface LayerSet {
@@ -8,11 +8,11 @@ export interface LayerSet {
   readonly width: number;
   readonly height: number;
   base: Layer | null;
-  probability: Layer | null;
+  probability: Overlay | null;
   /** The probability map the probability layer was drawn from (skip redrawing the same one). */
   probabilityOf: Float32Array | null;
-  instances: Layer | null;
-  outline: Layer | null;
+  instances: Overlay | null;
+  outline: Overlay | null;
   /** The prediction key the instance layers were made from (to drop them when the model changes). */
   instancesFor: string | null;
   labels: Layer | null;

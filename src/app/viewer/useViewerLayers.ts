@@ -1,9 +1,36 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
+import { instancesOverlay, probabilityOverlay } from '../../state/overlays';
 import { getPixels } from '../../state/pixels';
 import { currentInstances, currentInstancesKey, currentPredictionKey, shownProbability } from '../../state/predictions';
 import { useStudio } from '../../state/store';
 import type { LayerSet } from './compositor';
-import { createLabelLayer, drawLabelRect, renderBase, renderInstances, renderProbability } from './layers';
+import { createLabelLayer, drawLabelRect, renderBase } from './layers';
+
+/**
+ * Runs overlay renders one at a time, keeping only the newest one asked for while one is in flight: the
+ * live previews of a fine-tune can come faster than the image worker draws them.
+ */
+function createLatestRunner(): (job: () => Promise<void>) => void {
+  let running = false;
+  let next: (() => Promise<void>) | null = null;
+  const pump = async () => {
+    running = true;
+    while (next) {
+      const job = next;
+      next = null;
+      try {
+        await job();
+      } catch (error) {
+        useStudio.getState().notify('error', `Could not draw the overlay: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    running = false;
+  };
+  return (job) => {
+    next = job;
+    if (!running) void pump();
+  };
+}
 
 /**
  * Keeps the layersRef of image `id` in step with the store: the base layer when the display contrast
@@ -20,6 +47,11 @@ export function useViewerLayers(id: string | null, layersRef: React.RefObject<La
   const classes = useStudio((s) => s.classes);
   const heldOutVersion = useStudio((s) => s.heldOutVersion);
   const training = useStudio((s) => s.trainRun !== null);
+  // The overlays are drawn in the image worker; a request counter drops a result asked for before the latest.
+  const probabilityRuns = useRef<ReturnType<typeof createLatestRunner> | null>(null);
+  const instanceRuns = useRef<ReturnType<typeof createLatestRunner> | null>(null);
+  const probabilityAsked = useRef(0);
+  const instancesAsked = useRef(0);
 
   // A new image: fresh layersRef, label layer drawn in full from its canvas.
   useEffect(() => {
@@ -54,9 +86,20 @@ export function useViewerLayers(id: string | null, layersRef: React.RefObject<La
     if (!id || !set || set.id !== id) return;
     const probability = shownProbability(useStudio.getState(), id);
     if (probability === set.probabilityOf && !training) return;
-    set.probability = probability ? renderProbability(probability, set.width, set.height) : null;
     set.probabilityOf = probability;
-    redraw();
+    const asked = ++probabilityAsked.current;
+    if (!probability) {
+      replace(set, 'probability', null);
+      redraw();
+      return;
+    }
+    probabilityRuns.current ??= createLatestRunner();
+    probabilityRuns.current(async () => {
+      const bitmap = await probabilityOverlay(probability, set.width, set.height);
+      if (layersRef.current !== set || asked !== probabilityAsked.current) return bitmap.close();
+      replace(set, 'probability', bitmap);
+      redraw();
+    });
   }, [id, predKey, version, training, redraw, layersRef]);
 
   // Instances and their outlines.
@@ -65,15 +108,28 @@ export function useViewerLayers(id: string | null, layersRef: React.RefObject<La
     if (!id || !set || set.id !== id) return;
     const inst = currentInstances(useStudio.getState(), id);
     if (inst) {
-      const { fill, outline } = renderInstances(inst.labels, inst.count, set.width, set.height);
-      set.instances = fill;
-      set.outline = outline;
-      set.instancesFor = predKey;
-    } else if (set.instancesFor !== predKey) {
+      const asked = ++instancesAsked.current;
+      instanceRuns.current ??= createLatestRunner();
+      instanceRuns.current(async () => {
+        const { fill, outline } = await instancesOverlay(inst.labels, inst.count, set.width, set.height);
+        if (layersRef.current !== set || asked !== instancesAsked.current) {
+          fill.close();
+          outline.close();
+          return;
+        }
+        replace(set, 'instances', fill);
+        replace(set, 'outline', outline);
+        set.instancesFor = predKey;
+        redraw();
+      });
+      return;
+    }
+    if (set.instancesFor !== predKey) {
       // Stale instances of the same prediction stay until the new ones arrive (no flicker while the
       // threshold slider moves); instances of another model's prediction go at once.
-      set.instances = null;
-      set.outline = null;
+      instancesAsked.current++;
+      replace(set, 'instances', null);
+      replace(set, 'outline', null);
       set.instancesFor = null;
     }
     redraw();
@@ -98,6 +154,13 @@ export function useViewerLayers(id: string | null, layersRef: React.RefObject<La
     drawLabelRect(set.labels, px.labels, { x: 0, y: 0, width: set.width, height: set.height }, colours(useStudio.getState().classes), px.heldOut);
     redraw();
   }, [id, heldOutVersion, redraw, layersRef]);
+}
+
+/** Puts an overlay in the set and frees the bitmap it replaces (the next frame draws the new one). */
+function replace(set: LayerSet, kind: 'probability' | 'instances' | 'outline', bitmap: ImageBitmap | null): void {
+  const old = set[kind];
+  set[kind] = bitmap;
+  if (old && old !== bitmap) old.close();
 }
 
 /** Background and foreground colours, in label-value order. */

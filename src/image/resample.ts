@@ -8,15 +8,21 @@
  */
 import type { FloatPlane } from './types';
 
-/** Source taps of one output index along one axis: indices and weights summing to 1. */
-interface Taps {
+/** Source taps of every output index along one axis: indices and weights (summing to 1 per output index). */
+export interface AxisTaps {
   readonly start: Int32Array;
   readonly count: Int32Array;
   readonly index: Int32Array;
-  readonly weight: Float32Array;
+  readonly weight: Float64Array;
 }
 
-function axisTaps(from: number, to: number): Taps {
+/**
+ * The taps of resizing one axis from `from` to `to` pixels, pixel centres at x + 0.5 in both grids. A
+ * shrinking (or unchanged) axis takes every source pixel its footprint [o·ratio, (o+1)·ratio) overlaps,
+ * weighted by the covered fraction; a growing axis interpolates linearly at the output pixel's centre
+ * (`'linear'`, for intensities) or takes the source pixel that holds it (`'nearest'`, for label codes).
+ */
+export function axisTaps(from: number, to: number, grow: 'linear' | 'nearest'): AxisTaps {
   const ratio = from / to;
   const start = new Int32Array(to);
   const count = new Int32Array(to);
@@ -35,6 +41,9 @@ function axisTaps(from: number, to: number): Taps {
           weight.push(cover / ratio);
         }
       }
+    } else if (grow === 'nearest') {
+      index.push(Math.min(from - 1, Math.floor((o + 0.5) * ratio)));
+      weight.push(1);
     } else {
       const centre = (o + 0.5) * ratio - 0.5;
       const left = Math.floor(centre);
@@ -45,7 +54,13 @@ function axisTaps(from: number, to: number): Taps {
     }
     count[o] = index.length - start[o];
   }
-  return { start, count, index: Int32Array.from(index), weight: Float32Array.from(weight) };
+  return { start, count, index: Int32Array.from(index), weight: Float64Array.from(weight) };
+}
+
+/** Plane taps keep float32 weights, as the plane's values are float32. */
+function planeTaps(from: number, to: number): Omit<AxisTaps, 'weight'> & { readonly weight: Float32Array } {
+  const taps = axisTaps(from, to, 'linear');
+  return { ...taps, weight: Float32Array.from(taps.weight) };
 }
 
 /**
@@ -59,8 +74,8 @@ export function resizePlane(plane: FloatPlane, width: number, height: number): F
   const { width: w0, height: h0, data } = plane;
   if (data.length !== w0 * h0) throw new RangeError(`plane has ${data.length} values, expected ${w0}x${h0}`);
   if (w0 === width && h0 === height) return { width, height, data: data.slice() };
-  const tx = axisTaps(w0, width);
-  const ty = axisTaps(h0, height);
+  const tx = planeTaps(w0, width);
+  const ty = planeTaps(h0, height);
   // Rows first (h0 x width), then columns (height x width).
   const rows = new Float32Array(h0 * width);
   for (let y = 0; y < h0; y++) {

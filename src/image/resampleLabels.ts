@@ -11,44 +11,10 @@
  * footprint wide survives shrinking; a tie between labels goes to the smaller code.
  */
 
+import { axisTaps } from './resample';
+
 /** Label arrays this module resizes (the output has the input's type). */
 export type LabelArray = Uint8Array | Uint16Array | Uint32Array;
-
-/** Source indices and weights (summing to 1) of every output index along one axis. */
-interface AxisTaps {
-  readonly start: Int32Array;
-  readonly count: Int32Array;
-  readonly index: Int32Array;
-  readonly weight: Float64Array;
-}
-
-function axisTaps(from: number, to: number): AxisTaps {
-  const ratio = from / to;
-  const start = new Int32Array(to);
-  const count = new Int32Array(to);
-  const index: number[] = [];
-  const weight: number[] = [];
-  for (let o = 0; o < to; o++) {
-    start[o] = index.length;
-    if (ratio > 1) {
-      const lo = o * ratio;
-      const hi = (o + 1) * ratio;
-      for (let s = Math.floor(lo); s < Math.min(from, Math.ceil(hi)); s++) {
-        const cover = Math.min(hi, s + 1) - Math.max(lo, s);
-        if (cover > 1e-9) {
-          index.push(s);
-          weight.push(cover / ratio);
-        }
-      }
-    } else {
-      // Nearest: the source pixel that holds the output pixel's centre.
-      index.push(Math.min(from - 1, Math.floor((o + 0.5) * ratio)));
-      weight.push(1);
-    }
-    count[o] = index.length - start[o];
-  }
-  return { start, count, index: Int32Array.from(index), weight: Float64Array.from(weight) };
-}
 
 /** Relative margin under which two coverages count as a tie (coverages are sums of float products). */
 const TIE = 1e-9;
@@ -72,8 +38,8 @@ export function resizeLabels<T extends LabelArray>(labels: T, width: number, hei
   }
   if (labels.length !== width * height) throw new RangeError(`labels hold ${labels.length} values, expected ${width}x${height}`);
   if (width === toWidth && height === toHeight) return labels.slice() as T;
-  const tx = axisTaps(width, toWidth);
-  const ty = axisTaps(height, toHeight);
+  const tx = axisTaps(width, toWidth, 'nearest');
+  const ty = axisTaps(height, toHeight, 'nearest');
   const out = new (labels.constructor as new (n: number) => T)(toWidth * toHeight);
   // The distinct codes of one footprint and their coverage (a footprint holds few pixels).
   const codes: number[] = [];

@@ -17,26 +17,13 @@ import { numberFlag, optionalString, parseFlags, runMain, UsageError } from '../
 import { initNodeBackend } from '../cli/backend';
 import type { NodeBackendName } from '../cli/backend';
 import { trainSegmenter } from '../src/model/train';
-import type { TrainingSample } from '../src/model/train';
 import type { UnetConfig } from '../src/model/types';
 import { createUnet } from '../src/model/unet';
 import { outputSize } from '../src/model/validSize';
+import { syntheticSample } from './syntheticSample';
 
 const USAGE = 'usage: npm run bench:train -- [--quick] [--backends cpu,wasm] [--tile N] [--cpu-steps 2] [--wasm-steps 10]';
 
-/** A synthetic 300x300 image with disc-shaped objects, so weight maps and tiles look like real data. */
-function syntheticSample(size: number): TrainingSample {
-  const data = new Float32Array(size * size);
-  const labels = new Uint8Array(size * size).fill(1);
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      const inside = ((x % 40) - 20) ** 2 + ((y % 40) - 20) ** 2 < 150;
-      data[y * size + x] = (inside ? 0.8 : 0.2) + 0.05 * Math.sin(x * 12.9898 + y * 78.233);
-      if (inside) labels[y * size + x] = 2;
-    }
-  }
-  return { image: { width: size, height: size, data }, labels };
-}
 
 interface BackendResult {
   readonly steps: number;

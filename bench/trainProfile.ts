@@ -34,6 +34,7 @@ import { outputSize } from '../src/model/validSize';
 import { setWasmTrainingFastPaths } from '../src/model/wasmFastPaths';
 import { CONVOLUTION_KINDS, summariseKernels } from './profileKernels';
 import type { ProfileRow } from './profileKernels';
+import { syntheticSample } from './syntheticSample';
 
 const CONFIG: UnetConfig = { depth: 3, baseFilters: 16, inChannels: 1, classes: 2, dropout: 0.1, padding: 'valid', seed: 1 };
 const TILE = 252;
@@ -51,19 +52,6 @@ const cpuMs = (): number => {
   return (user + system) / 1000;
 };
 
-/** A 300 x 300 image with disc-shaped objects (as bench/train.ts), so weight maps and tiles look like real data. */
-function syntheticSample(size: number): TrainingSample {
-  const data = new Float32Array(size * size);
-  const labels = new Uint8Array(size * size).fill(1);
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      const inside = ((x % 40) - 20) ** 2 + ((y % 40) - 20) ** 2 < 150;
-      data[y * size + x] = (inside ? 0.8 : 0.2) + 0.05 * Math.sin(x * 12.9898 + y * 78.233);
-      if (inside) labels[y * size + x] = 2;
-    }
-  }
-  return { image: { width: size, height: size, data }, labels };
-}
 
 /** The tensor part of one step (forward, backward, Adam) on a fixed tile. */
 function tensorStep(net: Segmenter): { step: () => void; dispose: () => void } {

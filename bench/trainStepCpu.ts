@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type * as BackendModule from '../cli/backend';
 import type * as TrainModule from '../src/model/train';
 import type * as UnetModule from '../src/model/unet';
+import { syntheticSample } from './syntheticSample';
 
 // Types from this checkout; the code is loaded from the one given, which must export the same functions.
 type Backend = typeof BackendModule;
@@ -23,16 +24,7 @@ const { trainSegmenter } = (await import(path.join(root, 'src/model/train.ts')))
 const { createUnet } = (await import(path.join(root, 'src/model/unet.ts'))) as Unet;
 
 await initNodeBackend('wasm');
-const size = 300;
-const data = new Float32Array(size * size);
-const labels = new Uint8Array(size * size).fill(1);
-for (let y = 0; y < size; y++) {
-  for (let x = 0; x < size; x++) {
-    const inside = ((x % 40) - 20) ** 2 + ((y % 40) - 20) ** 2 < 150;
-    data[y * size + x] = (inside ? 0.8 : 0.2) + 0.05 * Math.sin(x * 12.9898 + y * 78.233);
-    if (inside) labels[y * size + x] = 2;
-  }
-}
+const { image, labels } = syntheticSample(300);
 const net = createUnet({ depth: 3, baseFilters: 16, inChannels: 1, classes: 2, dropout: 0.1, padding: 'valid', seed: 1 });
 const cpuMs = (): number => {
   const { user, system } = process.cpuUsage();
@@ -41,7 +33,7 @@ const cpuMs = (): number => {
 const wall: number[] = [];
 const cpu: number[] = [];
 let [w0, c0] = [performance.now(), cpuMs()];
-await trainSegmenter(net, [{ image: { width: size, height: size, data }, labels }], {
+await trainSegmenter(net, [{ image, labels }], {
   steps: steps + 1,
   tileSize: 252,
   seed: 1,

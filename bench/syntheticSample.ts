@@ -1,0 +1,18 @@
+import type { TrainingSample } from '../src/model/train';
+
+/**
+ * A size x size training image with disc-shaped objects (labels: 1 background, 2 object), so weight maps
+ * and tiles look like real data; the training benchmarks share it so their steps do the same work.
+ */
+export function syntheticSample(size: number): TrainingSample {
+  const data = new Float32Array(size * size);
+  const labels = new Uint8Array(size * size).fill(1);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const inside = ((x % 40) - 20) ** 2 + ((y % 40) - 20) ** 2 < 150;
+      data[y * size + x] = (inside ? 0.8 : 0.2) + 0.05 * Math.sin(x * 12.9898 + y * 78.233);
+      if (inside) labels[y * size + x] = 2;
+    }
+  }
+  return { image: { width: size, height: size, data }, labels };
+}

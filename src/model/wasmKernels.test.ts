@@ -2,17 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from './nodeBackend.node';
 import { createUnet } from './unet';
-
-/** Deterministic uniform [-1, 1) numbers so that both backends see identical inputs. */
-function randomArray(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
+import { randomArray } from './fixtures/backendCompare';
 
 /** Runs `f` on a backend and returns its result as a plain array, leaving no tensors behind. */
 async function onBackend(name: 'cpu' | 'wasm', f: () => tf.Tensor): Promise<Float32Array> {

@@ -5,30 +5,7 @@ import { initNodeBackend } from './nodeBackend.node';
 import { createUnet } from './unet';
 import { setWasmTrainingFastPaths } from './wasmFastPaths';
 import { matmulFilterGradient, stridedColumns, tileColumns } from './wasmFilterGradient';
-
-/** Deterministic uniform [-1, 1) numbers so that both backends see identical inputs. */
-function randomArray(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
-
-const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-
-/** Runs `f` on a backend and returns its results as plain arrays, leaving no tensors behind. */
-async function onBackend(name: 'cpu' | 'wasm', f: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend(name);
-  const before = tf.memory().numTensors;
-  const ts = tf.tidy(f);
-  const data = await Promise.all(ts.map(async (t) => Float32Array.from(await t.data())));
-  tf.dispose(ts);
-  expect(tf.memory().numTensors).toBe(before);
-  return data;
-}
+import { randomArray, size, onBackend } from './fixtures/backendCompare';
 
 /** Largest absolute difference, relative to magnitude above 1 (gradients sum thousands of products). */
 function expectClose(a: Float32Array[], b: Float32Array[], tol = 1e-4): void {

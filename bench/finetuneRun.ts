@@ -139,7 +139,7 @@ export interface RunRecord {
 }
 
 /** The commit the benchmark runs from, so records of different code are told apart. */
-function codeVersion(): string {
+export function codeVersion(): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';

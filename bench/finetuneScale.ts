@@ -13,7 +13,6 @@
  *
  * The starting model's segmentations are made once; each seed and correction kind then runs both arms.
  */
-import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -36,6 +35,7 @@ import { groupIds, loadImage, shuffled } from './finetuneCases';
 import type { BenchImage } from './finetuneCases';
 import { correctionsFor } from './finetuneCorrections';
 import type { CorrectionKind } from './finetuneCorrections';
+import { codeVersion } from './finetuneRun';
 
 const USAGE = 'usage: nice npx tsx bench/finetuneScale.ts [--steps 30] [--images 6] [--seed 1[,2…]] [--corrections squares[,scribbles]] [--data DIR] [--log FILE.jsonl]';
 
@@ -74,16 +74,6 @@ async function scoreAtScales(segmenter: Segmenter, card: ModelCard, images: read
     perImage.push(scoreProbabilities(probabilities, image.truthRaster, score));
   }
   return { mean: meanMetrics(perImage, METRIC_KEYS.nuclei), perImage };
-}
-
-function codeVersion(): string {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
-    return dirty ? `${head}+dirty` : head;
-  } catch {
-    return 'unknown';
-  }
 }
 
 async function main(): Promise<void> {

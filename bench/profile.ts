@@ -21,18 +21,16 @@ import { readRaster } from '../cli/dataset';
 import { loadModelDir } from '../cli/modelFiles';
 import { prepareInput } from '../src/image/normalize';
 import type { FloatPlane } from '../src/image/types';
-import { gradientSmokeTest, logitsFunction } from '../src/model/gradientCheck';
-import { weightedSoftmaxCrossEntropy } from '../src/model/loss';
+import { gradientSmokeTest } from '../src/model/gradientCheck';
 import { budgetFromLimits, chooseTile } from '../src/model/memoryBudget';
 import { segmentPlane } from '../src/model/segment';
 import { planShape } from '../src/model/tiling';
-import { createStepper } from '../src/model/trainingStep';
-import type { Segmenter, UnetConfig } from '../src/model/types';
+import type { UnetConfig } from '../src/model/types';
 import { createUnet } from '../src/model/unet';
-import { outputSize } from '../src/model/validSize';
 import { setWasmFastPaths } from '../src/model/wasmFastPaths';
 import { CONVOLUTION_KINDS, summariseKernels } from './profileKernels';
 import type { ProfileRow } from './profileKernels';
+import { fixedTileStep } from './fixedTileStep';
 
 const root = path.resolve(import.meta.dirname, '..');
 const ISBI = path.resolve(root, '../shared/data/isbi2012-em/images');
@@ -83,26 +81,6 @@ async function profiled(f: () => void): Promise<Profiled> {
   return { wallMs, byKind, byLayer, kernelMs: totalMs };
 }
 
-/** One training step's closure (forward, backward, Adam) on a fixed random tile and label map. */
-function trainingStep(net: Segmenter): { step: () => void; dispose: () => void } {
-  const out = outputSize(TRAIN_CONFIG, TRAIN_TILE);
-  const input = tf.randomUniform([1, TRAIN_TILE, TRAIN_TILE, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
-  const targets = tf.randomUniform([1, out, out], 0, 2, 'int32', 4) as tf.Tensor3D;
-  const weights = tf.ones([1, out, out]) as tf.Tensor3D;
-  const stepper = createStepper(net, { optimizer: 'adam', learningRate: 1e-4 });
-  const logits = logitsFunction(net);
-  return {
-    step: () => {
-      const loss = tf.tidy(() => stepper.step(() => weightedSoftmaxCrossEntropy(logits(input, true), targets, weights)));
-      loss.dataSync();
-      loss.dispose();
-    },
-    dispose: () => {
-      stepper.dispose();
-      tf.dispose([input, targets, weights]);
-    },
-  };
-}
 
 interface Samples {
   forward: Profiled[];
@@ -151,7 +129,7 @@ async function main(): Promise<void> {
   const plan = planShape(config, side, side, tileOutput);
   const tile = tf.randomUniform([batch, plan.inputHeight, plan.inputWidth, 1], 0, 1, 'float32', 2) as tf.Tensor4D;
   const trainNet = train ? createUnet(TRAIN_CONFIG) : null;
-  const stepper = trainNet ? trainingStep(trainNet) : null;
+  const stepper = trainNet ? fixedTileStep(trainNet, TRAIN_TILE, 'ones') : null;
   if (trainNet) await gradientSmokeTest(trainNet);
 
   const samples: Record<Variant, Samples> = {

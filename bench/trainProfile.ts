@@ -20,21 +20,19 @@ import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 import { initNodeBackend } from '../cli/backend';
 import { defaultAugmentation } from '../src/model/augment';
-import { logitsFunction } from '../src/model/gradientCheck';
-import { weightedSoftmaxCrossEntropy } from '../src/model/loss';
 import { createRng } from '../src/model/random';
 import { createTileSampler } from '../src/model/tileSampler';
 import { trainSegmenter } from '../src/model/train';
 import type { TrainingSample } from '../src/model/train';
 import { prepareSample } from '../src/model/trainingSamples';
-import { createStepper } from '../src/model/trainingStep';
-import type { Segmenter, UnetConfig } from '../src/model/types';
+import type { UnetConfig } from '../src/model/types';
 import { createUnet } from '../src/model/unet';
 import { outputSize } from '../src/model/validSize';
 import { setWasmTrainingFastPaths } from '../src/model/wasmFastPaths';
 import { CONVOLUTION_KINDS, summariseKernels } from './profileKernels';
 import type { ProfileRow } from './profileKernels';
 import { syntheticSample } from './syntheticSample';
+import { fixedTileStep } from './fixedTileStep';
 
 const CONFIG: UnetConfig = { depth: 3, baseFilters: 16, inChannels: 1, classes: 2, dropout: 0.1, padding: 'valid', seed: 1 };
 const TILE = 252;
@@ -51,28 +49,6 @@ const cpuMs = (): number => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 };
-
-
-/** The tensor part of one step (forward, backward, Adam) on a fixed tile. */
-function tensorStep(net: Segmenter): { step: () => void; dispose: () => void } {
-  const out = outputSize(CONFIG, TILE);
-  const input = tf.randomUniform([1, TILE, TILE, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
-  const targets = tf.randomUniform([1, out, out], 0, 2, 'int32', 4) as tf.Tensor3D;
-  const weights = tf.randomUniform([1, out, out], 0.5, 5, 'float32', 5) as tf.Tensor3D;
-  const stepper = createStepper(net, { optimizer: 'adam', learningRate: 1e-4 });
-  const logits = logitsFunction(net);
-  return {
-    step: () => {
-      const loss = tf.tidy(() => stepper.step(() => weightedSoftmaxCrossEntropy(logits(input, true), targets, weights)));
-      loss.dataSync();
-      loss.dispose();
-    },
-    dispose: () => {
-      stepper.dispose();
-      tf.dispose([input, targets, weights]);
-    },
-  };
-}
 
 interface Round {
   readonly fullMs: number;
@@ -109,7 +85,7 @@ async function main(): Promise<void> {
   await initNodeBackend('wasm');
   const net = createUnet(CONFIG);
   const sample = syntheticSample(300);
-  const tensor = tensorStep(net);
+  const tensor = fixedTileStep(net, TILE, 'random');
   const samples: Record<Variant, Round[]> = { stock: [], fast: [] };
 
   const measure = async (v: Variant, record: boolean): Promise<void> => {

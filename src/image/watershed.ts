@@ -38,9 +38,27 @@ export function watershed(
   const labels = new Uint32Array(width * height);
   const queue = createPixelQueue(1024);
   for (let i = 0; i < labels.length; i++) {
-    if (markers[i] > 0) {
-      labels[i] = markers[i];
-      queue.push(i, surface[i]);
+    if (markers[i] > 0) labels[i] = markers[i];
+    // Checked up front: a marker pixel that never enters the queue (below) would otherwise hide a NaN.
+    if (Number.isNaN(surface[i]) && (markers[i] > 0 || !mask || mask[i] !== 0)) throw new RangeError(`surface is NaN at pixel ${i}`);
+  }
+  // Only marker pixels with a floodable neighbour enter the queue. An interior marker pixel would pop
+  // without doing anything, and leaving it out keeps the order of all the others (ties break by
+  // insertion order, which it only shifts uniformly), so the labels are the same; but seeds that cover
+  // whole cell interiors (EM) would otherwise fill the heap with millions of pixels and make every
+  // operation on it slow (issue 11).
+  for (let p = 0; p < labels.length; p++) {
+    if (labels[p] === 0) continue;
+    const x = p % width;
+    const y = (p - x) / width;
+    for (let k = 0; k < offsets.length; k += 2) {
+      const nx = x + offsets[k];
+      const ny = y + offsets[k + 1];
+      if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
+      const q = ny * width + nx;
+      if (labels[q] !== 0 || (mask && mask[q] === 0)) continue;
+      queue.push(p, surface[p]);
+      break;
     }
   }
   while (queue.size > 0) {

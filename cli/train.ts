@@ -40,7 +40,7 @@ training:  --steps 2000 --seed 1 --optimizer adam|sgd --lr X --momentum 0.99
            --schedule constant|cosine|step --warmup N --tile N --batch 1
            --checkpoint-every N --log-every 25 --backend wasm|cpu
            --stop-after N (end after step N of the --steps schedule, as if stopped there)
-loss:      --w0 10 --sigma 5 --balance | --no-balance --no-augment --elastic-sigma 10 --zoom 2
+loss:      --w0 10 --sigma 5 --balance | --no-balance --no-augment --elastic-sigma 10 --zoom 2 --blur 2
            (with --init: the model card's recipe, unless given)
 fine-tune: --init MODEL_DIR --labels-format partial: the card's fine-tune defaults, unless given:
            --steps N --lr X --optimizer adam|sgd --schedule S --distill X --encoder-lr-scale X

@@ -12,13 +12,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { connectedComponents } from '../src/image/components';
 import { medianObjectDiameter } from '../src/image/objectDiameter';
-import type { RasterImage } from '../src/image/types';
 import { MODEL_FILES, parseModelCard } from '../src/model/io';
 import { choiceFlag, numberFlag, optionalString, parseFlags, requiredString, runMain } from './args';
 import type { OptionSpec } from './args';
 import { fileFilterFromFlags, filterFiles, listImageFiles, readGroups, readRaster, stemOf } from './dataset';
+import { median, objectIds, trainingDiameter } from './labelDiameter';
 
 const USAGE = `usage: npm run diameter -- --labels DIR [--labels-format instance|binary] [--membrane-value V]
          [--ids 0-19 | --list FILE | --group G | --holdout-group G] [--metadata CSV]
@@ -37,25 +36,6 @@ const SPEC: OptionSpec = {
   json: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
-
-/** Object ids of a label image: instance values as they are, or the components of a binary mask. */
-export function objectIds(raster: RasterImage, format: 'instance' | 'binary', membraneValue?: number): ArrayLike<number> {
-  const { width, height, data, channels } = raster;
-  const n = width * height;
-  const first = new Float64Array(n);
-  for (let i = 0; i < n; i++) first[i] = data[i * channels];
-  if (format === 'instance') return first;
-  const mask = new Uint8Array(n);
-  for (let i = 0; i < n; i++) mask[i] = (membraneValue === undefined ? first[i] !== 0 : first[i] !== membraneValue) ? 1 : 0;
-  return connectedComponents(mask, width, height, { connectivity: 4 }).labels;
-}
-
-/** Median of numbers (mean of the middle two for an even count). */
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2), SPEC);
@@ -87,7 +67,7 @@ async function main(): Promise<void> {
   for (const [group, ds] of [...byGroup].sort()) {
     process.stdout.write(`${group.padEnd(10)} ${String(ds.length).padStart(4)} images  median diameter ${median(ds).toFixed(1)} px  (range ${Math.min(...ds).toFixed(1)}-${Math.max(...ds).toFixed(1)})\n`);
   }
-  const overall = Math.round(median(perImage.map((r) => r.diameter)) * 10) / 10;
+  const overall = trainingDiameter(perImage.map((r) => r.diameter));
   process.stdout.write(`${'ALL'.padEnd(10)} ${String(perImage.length).padStart(4)} images  median diameter ${overall.toFixed(1)} px\n`);
   const jsonFile = optionalString(flags, 'json');
   if (jsonFile !== undefined) writeFileSync(jsonFile, JSON.stringify({ objectDiameter: overall, images: perImage }, null, 2) + '\n');

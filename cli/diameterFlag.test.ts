@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelCard } from '../src/model/types';
-import { median, objectIds } from './diameter';
+import { median, objectIds } from './labelDiameter';
 import { diameterFromFlags } from './diameterFlag';
 
 const card = (fields: Partial<ModelCard>): ModelCard => ({ name: 'm', task: 'nuclei', ...fields }) as ModelCard;

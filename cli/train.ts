@@ -10,6 +10,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultNormalization, prepareInput } from '../src/image/normalize';
+import { medianObjectDiameter } from '../src/image/objectDiameter';
 import { createModelCard } from '../src/model/io';
 import { budgetFromLimits } from '../src/model/memoryBudget';
 import type { TrainingRecipe } from '../src/model/recipe';
@@ -25,6 +26,7 @@ import { initNodeBackend } from './backend';
 import { warnLabelClasses } from './labelClasses';
 import { fileFilterFromFlags, filterFiles, knownDataset, labelFileFor, labelsFromRaster, listImageFiles, readRaster, stemOf } from './dataset';
 import type { LabelFormat, Task } from './dataset';
+import { objectIds, trainingDiameter } from './labelDiameter';
 import { loadModelDir, saveModelDir } from './modelFiles';
 import { runFineTune } from './trainFineTune';
 import { augmentFromFlags, fineTuneOverrides, lossFromFlags, RECIPE_FLAGS, recipeOfDenseRun, refuseFineTuneFlags } from './trainRecipe';
@@ -40,7 +42,7 @@ training:  --steps 2000 --seed 1 --optimizer adam|sgd --lr X --momentum 0.99
            --schedule constant|cosine|step --warmup N --tile N --batch 1
            --checkpoint-every N --log-every 25 --backend wasm|cpu
            --stop-after N (end after step N of the --steps schedule, as if stopped there)
-loss:      --w0 10 --sigma 5 --balance | --no-balance --no-augment --elastic-sigma 10 --zoom 2
+loss:      --w0 10 --sigma 5 --balance | --no-balance --no-augment --elastic-sigma 10 --zoom 2 --blur 2
            (with --init: the model card's recipe, unless given)
 fine-tune: --init MODEL_DIR --labels-format partial: the card's fine-tune defaults, unless given:
            --steps N --lr X --optimizer adam|sgd --schedule S --distill X --encoder-lr-scale X
@@ -141,6 +143,7 @@ async function main(): Promise<void> {
   const augment = augmentFromFlags(flags, baseRecipe?.augment);
 
   process.stderr.write(`loading ${files.length} images from ${imagesDir}\n`);
+  const diameters: number[] = [];
   const samples: TrainingSample[] = files.map((file) => {
     const raster = readRaster(file);
     const labelFile = labelFileFor(file, labelsDir);
@@ -150,8 +153,17 @@ async function main(): Promise<void> {
     }
     warnLabelClasses([{ raster: labelRaster, name: path.basename(labelFile) }], format, task, membraneValue, (line) => process.stderr.write(line));
     const { labels, instances } = labelsFromRaster(labelRaster, format, task, membraneValue, path.basename(labelFile), seam);
+    if (format !== 'partial') {
+      const d = medianObjectDiameter(objectIds(labelRaster, format, membraneValue), labelRaster.width, labelRaster.height);
+      if (d !== undefined) diameters.push(d);
+    }
     return { image: prepareInput(raster, normalization), labels, instances, name: stemOf(file) };
   });
+  // The card records the object scale of the data it was trained on (as `npm run diameter --write-card`
+  // did by hand), so rescaling new images works for every trained model; painted partial labels hold too
+  // few whole objects to measure, so a fine-tune keeps the scale of the model it started from.
+  const objectDiameter = diameters.length > 0 ? trainingDiameter(diameters) : initCard?.objectDiameter;
+  if (diameters.length > 0) process.stderr.write(`training labels: object diameter ${objectDiameter} px (median of ${diameters.length} images)\n`);
 
   const dataset = knownDataset(imagesDir);
   const baseSteps = initCard?.trainedSteps ?? 0;
@@ -167,6 +179,10 @@ async function main(): Promise<void> {
       foregroundClass: 1,
       trainedSteps: baseSteps + done,
       recipe,
+      // What the model does with new images carries over from the model it continues.
+      ...(initCard?.postProcessing !== undefined ? { postProcessing: initCard.postProcessing } : {}),
+      ...(objectDiameter !== undefined ? { objectDiameter } : {}),
+      ...(initCard?.rescale !== undefined ? { rescale: initCard.rescale } : {}),
       training: {
         // A fine-tuned model is reproduced by the chain of commands that made it.
         command: initCard?.training ? `${initCard.training.command} && ${commandLine()}` : commandLine(),

@@ -31,6 +31,9 @@ describe('train CLI recipe', () => {
     expect(augmentFromFlags(flags('--zoom', '2'), { elasticSigma: 4 })).toMatchObject({ elasticSigma: 4, zoom: 2 });
     expect(() => augmentFromFlags(flags('--zoom', '0.5'), undefined)).toThrow(/--zoom must be 0 \(off\) or >= 1/);
     expect(() => augmentFromFlags(flags('--no-augment', '--zoom', '2'), undefined)).toThrow(/--zoom has no effect/);
+    expect(augmentFromFlags(flags('--blur', '1.5'), { zoom: 2 })).toMatchObject({ zoom: 2, blur: 1.5, elasticSigma: 10 });
+    expect(() => augmentFromFlags(flags('--blur', '-1'), undefined)).toThrow(/--blur/);
+    expect(() => augmentFromFlags(flags('--no-augment', '--blur', '2'), undefined)).toThrow(/--blur has no effect/);
   });
 
   it('turns fine-tune flags into overrides, and refuses them outside a fine-tune', () => {

@@ -21,6 +21,7 @@ export const RECIPE_FLAGS: OptionSpec = {
   'no-augment': { type: 'boolean' },
   'elastic-sigma': { type: 'string' },
   zoom: { type: 'string' },
+  blur: { type: 'string' },
   distill: { type: 'string' },
   'encoder-lr-scale': { type: 'string' },
   'val-fraction': { type: 'string' },
@@ -40,10 +41,10 @@ export function lossFromFlags(flags: ParsedFlags, task: Task, base?: LossRecipe)
   };
 }
 
-/** The augmentation: --no-augment, else the base's (or the paper's) with --elastic-sigma and --zoom applied. */
+/** The augmentation: --no-augment, else the base's (or the paper's) with --elastic-sigma, --zoom and --blur applied. */
 export function augmentFromFlags(flags: ParsedFlags, base?: AugmentOptions | false): AugmentOptions | false {
   if (flags['no-augment']) {
-    for (const flag of ['elastic-sigma', 'zoom']) {
+    for (const flag of ['elastic-sigma', 'zoom', 'blur']) {
       if (optionalString(flags, flag) !== undefined) throw new UsageError(`--${flag} has no effect with --no-augment`);
     }
     return false;
@@ -52,7 +53,13 @@ export function augmentFromFlags(flags: ParsedFlags, base?: AugmentOptions | fal
   const elastic = numberFlag(flags, 'elastic-sigma', undefined, { min: 0 });
   const zoom = numberFlag(flags, 'zoom', undefined, { min: 0 });
   if (zoom !== undefined && zoom > 0 && zoom < 1) throw new UsageError(`--zoom must be 0 (off) or >= 1 (range [1/zoom, zoom]), got ${zoom}`);
-  return { ...start, ...(elastic !== undefined ? { elasticSigma: elastic } : {}), ...(zoom !== undefined ? { zoom } : {}) };
+  const blur = numberFlag(flags, 'blur', undefined, { min: 0 });
+  return {
+    ...start,
+    ...(elastic !== undefined ? { elasticSigma: elastic } : {}),
+    ...(zoom !== undefined ? { zoom } : {}),
+    ...(blur !== undefined ? { blur } : {}),
+  };
 }
 
 /** Fine-tuning settings given on the command line (the rest come from the recipe). */

@@ -1,7 +1,9 @@
 /**
- * `train --stop-after N` ends a run after step N of its --steps schedule and saves it as if it had been
- * stopped there (how the shipped nuclei model's first stage was cut at its step-800 checkpoint). Runs the
- * real command (tsx) on two synthetic 72x72 images with a depth-1 U-Net, so it needs no data folder.
+ * The train command end to end (tsx) on two synthetic 72x72 images with a depth-1 U-Net, so it needs no
+ * data folder: `train --stop-after N` ends a run after step N of its --steps schedule and saves it as if
+ * it had been stopped there (how the shipped nuclei model's first stage was cut at its step-800
+ * checkpoint), and the card records the training labels' object diameter and keeps what a continued
+ * model does with new images.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -71,5 +73,25 @@ describe('train --stop-after', () => {
 
   it('refuses a step count that is not a positive integer, before training', async () => {
     await expect(train(path.join(work, 'bad'), '--stop-after', '0')).rejects.toThrow(/stop-after/);
+  }, 240_000);
+});
+
+describe('the card train writes', () => {
+  it('records the object diameter of the training labels, and --init keeps rescale and post-processing', async () => {
+    const first = path.join(work, 'scale');
+    await train(first, '--steps', '1');
+    const cardFile = path.join(first, 'model-card.json');
+    const card = JSON.parse(readFileSync(cardFile, 'utf8')) as Record<string, unknown>;
+    // Each label holds one disc x² + y² <= 144: 441 pixels, equivalent diameter √(4·441/π) = 23.70 px.
+    expect(card.objectDiameter).toBe(23.7);
+    expect(card.rescale).toBeUndefined();
+    writeFileSync(cardFile, JSON.stringify({ ...card, rescale: 'auto', objectDiameter: 99, postProcessing: { objects: 'foreground', threshold: 0.4 } }));
+    const next = path.join(work, 'scale-next');
+    await train(next, '--init', first, '--steps', '1');
+    const continued = JSON.parse(readFileSync(path.join(next, 'model-card.json'), 'utf8')) as Record<string, unknown>;
+    expect(continued.rescale).toBe('auto');
+    expect(continued.postProcessing).toMatchObject({ objects: 'foreground', threshold: 0.4 });
+    // Measured again on this run's labels, not copied from the model it started from.
+    expect(continued.objectDiameter).toBe(23.7);
   }, 240_000);
 });

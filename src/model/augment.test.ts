@@ -195,3 +195,54 @@ describe('zoom (scale augmentation)', () => {
     expect(() => drawAugmentation({ zoom: 0.5 }, createRng(1))).toThrow(/zoom must be 0 \(off\) or >= 1/);
   });
 });
+
+describe('blur (defocus augmentation)', () => {
+  it('blurs the image only: a bright square spreads, its labels and weights stay sharp', () => {
+    const src = squareSource(64, 64, 28, 28, 8);
+    const request = { centreX: 31.5, centreY: 31.5, inputSize: 40, outputSize: 40 };
+    const sharp = augmentTile(src, request, none);
+    const soft = augmentTile(src, request, { ...none, blur: 2 });
+    expect([...soft.labels]).toEqual([...sharp.labels]);
+    expect([...soft.weights]).toEqual([...sharp.weights]);
+    // Tile pixel (u, v) reads source (u + 12, v + 12): the square covers u in [16, 24).
+    const at = (t: { image: Float32Array }, u: number, v: number): number => t.image[v * 40 + u];
+    expect(at(sharp, 20, 20)).toBe(1);
+    expect(at(sharp, 13, 20)).toBe(0);
+    // A 1-D Gaussian of σ 2 across an 8-px step: inside the centre stays near 1 (erf(2/√2)² ≈ 0.91),
+    // 3 px outside the edge gets Φ(-2.5/2) ≈ 0.106 along x.
+    expect(at(soft, 20, 20)).toBeGreaterThan(0.85);
+    expect(at(soft, 20, 20)).toBeLessThan(0.95);
+    expect(at(soft, 13, 20)).toBeGreaterThan(0.08);
+    expect(at(soft, 13, 20)).toBeLessThan(0.13);
+    // The blur keeps the total brightness (mirrored borders, normalised kernel; the square is far from them).
+    const sum = (a: Float32Array): number => a.reduce((s, x) => s + x, 0);
+    expect(sum(soft.image)).toBeCloseTo(sum(sharp.image), 3);
+  });
+
+  it('applies the grey change after the blur', () => {
+    const src = squareSource(64, 64, 28, 28, 8);
+    const request = { centreX: 31.5, centreY: 31.5, inputSize: 40, outputSize: 40 };
+    const soft = augmentTile(src, request, { ...none, blur: 2 });
+    const both = augmentTile(src, request, { ...none, blur: 2, gain: 1.5, gamma: 2, offset: 0.1 });
+    for (const i of [0, 13 + 20 * 40, 20 * 41]) {
+      const x = soft.image[i];
+      expect(both.image[i]).toBeCloseTo(1.5 * (x > 0 ? x * x : x) + 0.1, 5);
+    }
+  });
+
+  it('draws σ uniformly in [0, blur] and leaves the draws of runs without blur as they were', () => {
+    const rng = createRng(4);
+    const sigmas: number[] = [];
+    for (let k = 0; k < 400; k++) sigmas.push(drawAugmentation({ blur: 3 }, rng).blur ?? NaN);
+    expect(Math.min(...sigmas)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...sigmas)).toBeLessThanOrEqual(3);
+    const belowHalf = sigmas.filter((s) => s < 1.5).length;
+    expect(belowHalf).toBeGreaterThan(160);
+    expect(belowHalf).toBeLessThan(240);
+    const a = drawAugmentation({ ...defaultAugmentation, zoom: 2 }, createRng(9));
+    const b = drawAugmentation({ ...defaultAugmentation, zoom: 2, blur: 0 }, createRng(9));
+    expect(b).toEqual(a);
+    expect(a.blur).toBeUndefined();
+    expect(() => drawAugmentation({ blur: -1 }, createRng(1))).toThrow(/blur must be >= 0/);
+  });
+});

@@ -10,6 +10,7 @@
  * weights by nearest neighbour so that no new label values appear; positions outside the source are
  * unlabelled (weight 0) so that the mirror images never teach the network made-up objects.
  */
+import { gaussianBlur } from '../image/smooth';
 import type { Rng } from './random';
 
 /** Augmentation settings. All default to off; `defaultAugmentation` has the paper's values. */
@@ -33,10 +34,15 @@ export interface AugmentOptions {
    * (e.g. 2: 0.5x-2x), so the model sees its objects at more sizes than the data holds. 0 or 1 = off.
    */
   readonly zoom?: number;
+  /**
+   * Defocus augmentation: the image tile is blurred with a Gaussian whose σ (tile px) is drawn uniformly
+   * from [0, blur], so a model trained on sharp images still finds out-of-focus nuclei. 0 = off.
+   */
+  readonly blur?: number;
 }
 
 /** The paper's augmentation with moderate grey-value changes. */
-export const defaultAugmentation: Required<Omit<AugmentOptions, 'zoom'>> = {
+export const defaultAugmentation: Required<Omit<AugmentOptions, 'zoom' | 'blur'>> = {
   rotate90: true,
   flip: true,
   elasticSigma: 10,
@@ -93,6 +99,8 @@ export interface AugmentDraw {
   readonly gamma: number;
   /** Magnification of the tile content (>1: objects appear larger); absent = 1. */
   readonly zoom?: number;
+  /** Gaussian σ (tile px) of the defocus blur; absent = none. */
+  readonly blur?: number;
 }
 
 /** Draws the random parameters of one augmentation from `rng`. */
@@ -116,8 +124,11 @@ export function drawAugmentation(options: AugmentOptions, rng: Rng): AugmentDraw
     offset: o > 0 ? rng.uniform(-o, o) : 0,
     gamma: gm > 0 ? Math.exp(rng.uniform(-Math.log(1 + gm), Math.log(1 + gm))) : 1,
   };
-  // Drawn last and only when on, so runs without zoom keep their earlier random sequence.
-  return z > 1 ? { ...draw, zoom: Math.exp(rng.uniform(-Math.log(z), Math.log(z))) } : draw;
+  const b = options.blur ?? 0;
+  if (!(b >= 0)) throw new RangeError(`blur must be >= 0, got ${b}`);
+  // Drawn last and only when on, so runs without zoom or blur keep their earlier random sequence.
+  const zoomed = z > 1 ? { ...draw, zoom: Math.exp(rng.uniform(-Math.log(z), Math.log(z))) } : draw;
+  return b > 0 ? { ...zoomed, blur: rng.uniform(0, b) } : zoomed;
 }
 
 /**
@@ -181,6 +192,11 @@ export function denseDisplacement(nodes: Float64Array, grid: number, size: numbe
   return out;
 }
 
+/** x -> gain * x^gamma + offset (x^gamma on the non-negative part: normalised values may dip below 0). */
+function greyValue(x: number, draw: AugmentDraw): number {
+  return draw.gain * (x > 0 ? Math.pow(x, draw.gamma) : x) + draw.offset;
+}
+
 /** Mirror (reflect without repeating the edge pixel) an index into [0, n). */
 function reflect(i: number, n: number): number {
   if (n === 1) return 0;
@@ -234,7 +250,11 @@ export function augmentTile(source: AugmentSource, request: TileRequest, draw: A
   };
 
   const image = new Float32Array(si * si);
+  const blur = draw.blur ?? 0;
+  // The blur acts on the sampled intensities (defocus happens before any camera response), so the grey
+  // change waits until after it when both are on.
   const grey = draw.gain !== 1 || draw.offset !== 0 || draw.gamma !== 1;
+  const greyNow = grey && !(blur > 0);
   for (let v = 0; v < si; v++) {
     for (let u = 0; u < si; u++) {
       mapPoint(u, v, si, 0);
@@ -251,9 +271,13 @@ export function augmentTile(source: AugmentSource, request: TileRequest, draw: A
       const img = source.image;
       let val =
         (1 - ty) * ((1 - tx) * img[ya + xa] + tx * img[ya + xb]) + ty * ((1 - tx) * img[yb + xa] + tx * img[yb + xb]);
-      if (grey) val = draw.gain * (val > 0 ? Math.pow(val, draw.gamma) : val) + draw.offset;
+      if (greyNow) val = greyValue(val, draw);
       image[v * si + u] = val;
     }
+  }
+  if (blur > 0) {
+    image.set(gaussianBlur(image, si, si, blur));
+    if (grey) for (let i = 0; i < image.length; i++) image[i] = greyValue(image[i], draw);
   }
 
   const labels = new Uint8Array(so * so);

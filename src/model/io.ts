@@ -91,6 +91,9 @@ export interface ModelCardFields {
   readonly metrics?: ModelCard['metrics'];
   readonly heldOut?: string;
   readonly recipe?: ModelCard['recipe'];
+  readonly postProcessing?: ModelCard['postProcessing'];
+  readonly objectDiameter?: ModelCard['objectDiameter'];
+  readonly rescale?: ModelCard['rescale'];
 }
 
 /** A complete card for a segmenter: architecture, parameter count and FLOPs per 512x512 filled in. */

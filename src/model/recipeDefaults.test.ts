@@ -44,6 +44,8 @@ describe('training recipe in the model card', () => {
     expect(() => parseModelCard(withRecipe({ ...recipe, augment: { elasticSigma: 'big' } }))).toThrow(/recipe\.augment\.elasticSigma/);
     expect(() => parseModelCard(withRecipe({ ...recipe, augment: { zoom: 0.5 } }))).toThrow(/recipe\.augment\.zoom must be 0 \(off\) or a number >= 1/);
     expect(parseModelCard(withRecipe({ ...recipe, augment: { zoom: 2 } })).recipe?.augment).toEqual({ zoom: 2 });
+    expect(() => parseModelCard(withRecipe({ ...recipe, augment: { blur: -2 } }))).toThrow(/recipe\.augment\.blur/);
+    expect(parseModelCard(withRecipe({ ...recipe, augment: { blur: 2 } })).recipe?.augment).toEqual({ blur: 2 });
     expect(() => parseModelCard(withRecipe({ ...recipe, schedule: 'linear' }))).toThrow(/recipe\.schedule/);
     const ft = (change: Record<string, unknown>): unknown => withRecipe({ ...recipe, fineTune: { ...recipe.fineTune, ...change } });
     expect(() => parseModelCard(ft({ learningRate: 0 }))).toThrow(/recipe\.fineTune\.learningRate/);

@@ -11,7 +11,7 @@
  * Overhead = app wall time / worker wall time. The two paths alternate run by run (a fresh page each run, so
  * nothing is cached); medians are reported with the machine load. Never a pass/fail test.
  *
- *   npm run build && npm run bench:main-thread [-- --runs 3 --backend wasm --size 2048 --port 4176 --trace /tmp/t]
+ *   npm run build && npm run bench:main-thread [-- --runs 3 --backend wasm --size 2048 --port 4176 --trace /tmp/t --dist dist]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +30,8 @@ const runs = Number(arg('runs', '3'));
 const backend = arg('backend', 'wasm');
 const size = Number(arg('size', '2048'));
 const port = Number(arg('port', '4176'));
+/** The built app to serve (`--dist dist-before` compares another build, e.g. main's, in the same session). */
+const dist = arg('dist', 'dist');
 /** The model the app segments with: the EM model for the EM mosaic (its card says rescale off). */
 const modelName = arg('model', 'em-membranes');
 /**
@@ -168,11 +170,11 @@ async function workerRun(page: Page, grey: Uint8Array, modelId: string): Promise
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
-  if (!existsSync('dist/index.html')) throw new Error('Build the app first: npm run build');
+  if (!existsSync(path.join(dist, 'index.html'))) throw new Error(`Build the app first: npm run build (no ${dist}/index.html)`);
   const grey = mosaic();
   const png = Buffer.from(encode({ width: size, height: size, data: grey, channels: 1, depth: 8 }));
   // vite itself, not npx: killing npx left vite serving (an old build) on the port for the next run.
-  const server = spawn(path.resolve('node_modules/.bin/vite'), ['preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { stdio: 'ignore' });
+  const server = spawn(path.resolve('node_modules/.bin/vite'), ['preview', '--outDir', dist, '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { stdio: 'ignore' });
   const exited = new Promise<never>((_, reject) => server.once('exit', (code) => reject(new Error(`vite preview exited (${code}): is port ${port} taken? Try --port N`))));
   await Promise.race([new Promise((r) => setTimeout(r, 2500)), exited]);
   const browser = await chromium.launch({ executablePath: chromiumPath, args: [...quiet, '--enable-unsafe-webgpu'] });
@@ -200,6 +202,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     backend,
     size,
+    dist,
     model: app[0]?.modelId,
     workerPathObjects: withObjects,
     cores: os.cpus().length,
@@ -214,7 +217,8 @@ async function main(): Promise<void> {
     },
   };
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync(`bench/results/main-thread-${backend}-${size}.json`, `${JSON.stringify(summary, null, 2)}\n`);
+  const suffix = dist === 'dist' ? '' : `-${path.basename(dist)}`;
+  writeFileSync(`bench/results/main-thread-${backend}-${size}${suffix}.json`, `${JSON.stringify(summary, null, 2)}\n`);
   console.log(JSON.stringify(summary.median, null, 2));
 }
 

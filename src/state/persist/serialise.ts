@@ -3,7 +3,7 @@ import type { ImageEntry } from '../imagesSlice';
 import type { LabelStats } from '../labelsSlice';
 import type { ModelEntry } from '../modelSlice';
 import type { StudioState } from '../store';
-import type { ImageRecord, ModelRecord, ResultRecord, SettingsRecord } from './records';
+import type { ImageRecord, ModelRecord, RestoredResult, ResultRecord, SettingsRecord } from './records';
 
 /*
  * Pure conversions between app state and stored records (records.ts). No IndexedDB and no DOM here, so
@@ -76,7 +76,17 @@ export function labelStatsOf(data: Uint8Array, edited: boolean): LabelStats {
 
 export function resultRecord(imageId: string, key: string, width: number, height: number, probabilities: Float32Array): ResultRecord {
   if (probabilities.length !== width * height) throw new RangeError(`a result of ${probabilities.length} values for a ${width}x${height} image`);
-  return { rid: `${imageId}|${key}`, imageId, key, width, height, probabilities };
+  // The Blob copies the values once (a native copy); the put then clones only a reference to it.
+  return { rid: `${imageId}|${key}`, imageId, key, width, height, probabilities: new Blob([probabilities as Float32Array<ArrayBuffer>]) };
+}
+
+/** The values of a stored result (a Blob, or the Float32Array of sessions stored before results were Blobs). */
+export async function restoredResult(record: ResultRecord): Promise<RestoredResult> {
+  const stored = record.probabilities;
+  if (stored instanceof Float32Array) return { ...record, probabilities: stored };
+  const bytes = record.width * record.height * 4;
+  if (stored.size !== bytes) throw new RangeError(`its stored map holds ${stored.size} bytes, not the ${bytes} of ${record.width}x${record.height} values`);
+  return { ...record, probabilities: new Float32Array(await stored.arrayBuffer()) };
 }
 
 /** The settings worth keeping across a reload. */

@@ -12,6 +12,8 @@ const SLICE = 1 << 20;
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 async function copyInSlices<T extends Float32Array | Uint32Array>(source: T, make: (length: number) => T): Promise<T> {
+  // Not even the allocation or the first slice in the caller's task: that is React committing a result.
+  await nextTask();
   const copy = make(source.length);
   for (let start = 0; start < source.length; start += SLICE) {
     if (start > 0) await nextTask();

@@ -119,6 +119,20 @@ describe('mip levels of the viewer layers', () => {
     expect(tight.deferred).toBe(true);
   });
 
+  it('builds a big level in bands of rows over several frames, drawing the finer level until it is whole', () => {
+    const source = ramp(8, 8);
+    const mips = cache();
+    // 32 pixels read per frame: two of level 1's four rows.
+    const first = frameBudget(32);
+    expect(mips.pick(asSource(source), 1, first)).toEqual({ image: source, scale: 1 });
+    expect(first.deferred).toBe(true);
+    const second = frameBudget(32);
+    const built = mips.pick(asSource(source), 1, second);
+    expect(built.scale).toBe(2);
+    expect(second.deferred).toBe(false);
+    expect(Array.from(grid(built.image).data)).toEqual(Array.from(grid(cache().pick(asSource(source), 1, frameBudget()).image).data));
+  });
+
   it('a redrawn rectangle of a layer (painted labels) refreshes its built levels there, equal to building them anew', () => {
     const labels = ramp(16, 12);
     const mips = cache();

@@ -27,15 +27,19 @@ export interface MipCanvas {
 /** A layer: a canvas or an ImageBitmap. */
 export type MipSource = CanvasImageSource & { readonly width: number; readonly height: number };
 
-/** Level building left in this frame, in source pixels read; the first build of a frame always runs. */
+/** Level building left in this frame, in pixels of the finer level read; a level is built in bands of rows. */
 export interface FrameBudget {
   pixels: number;
   /** Set when a layer was drawn from a finer level than it wanted (its level is built in a later frame). */
   deferred: boolean;
 }
 
-/** One frame may halve about one 2048x2048 layer (~10 ms on a software canvas); the rest wait a frame. */
-export const FRAME_BUILD_PIXELS = 2048 * 2048;
+/**
+ * One frame reads up to a quarter of a 2048x2048 layer to build levels (~3 ms on a software canvas, more
+ * under load); the rest of a level is built in the next frames, the layer drawn meanwhile from the finer
+ * level it has (for a few frames after it first appears).
+ */
+export const FRAME_BUILD_PIXELS = 1 << 20;
 
 export function frameBudget(pixels = FRAME_BUILD_PIXELS): FrameBudget {
   return { pixels, deferred: false };
@@ -84,6 +88,8 @@ export interface MipCache {
 interface Entry {
   /** levels[l - 1] is level l. */
   readonly levels: MipCanvas[];
+  /** The next level while it is built, and how many of its rows are drawn. */
+  building: { readonly canvas: MipCanvas; rows: number } | null;
   dirty: Rect | null;
 }
 
@@ -94,8 +100,8 @@ function union(a: Rect | null, b: Rect): Rect {
   return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
 }
 
-/** Redraws `dest` (level-l pixels) of level l from level l - 1 at exactly half scale. */
-function halve(from: MipSource, to: MipCanvas, dest: Rect): void {
+/** Redraws `dest` (level-l pixels) of level l from level l - 1 at exactly half scale; a `fresh` canvas is still clear. */
+function halve(from: MipSource, to: MipCanvas, dest: Rect, fresh = false): void {
   const ctx = to.getContext('2d');
   if (!ctx || dest.width <= 0 || dest.height <= 0) return;
   const sx = dest.x * 2;
@@ -105,7 +111,7 @@ function halve(from: MipSource, to: MipCanvas, dest: Rect): void {
   const sh = Math.min(from.height, (dest.y + dest.height) * 2) - sy;
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = 'low';
-  ctx.clearRect(dest.x, dest.y, dest.width, dest.height);
+  if (!fresh) ctx.clearRect(dest.x, dest.y, dest.width, dest.height);
   ctx.drawImage(from, sx, sy, sw, sh, dest.x, dest.y, sw / 2, sh / 2);
 }
 
@@ -126,29 +132,40 @@ export function createMipCache(makeCanvas: (width: number, height: number) => Mi
     pick(source, level, budget) {
       let entry = entries.get(source);
       if (!entry) {
-        entry = { levels: [], dirty: null };
+        entry = { levels: [], building: null, dirty: null };
         entries.set(source, entry);
       }
       refresh(source, entry);
       while (entry.levels.length < level) {
-        const finer = entry.levels.length === 0 ? source : (entry.levels[entry.levels.length - 1] as MipSource & MipCanvas);
-        const cost = finer.width * finer.height;
         if (budget.pixels <= 0) {
           budget.deferred = true;
           break;
         }
-        budget.pixels -= cost;
+        const finer = entry.levels.length === 0 ? source : (entry.levels[entry.levels.length - 1] as MipSource & MipCanvas);
         const next = entry.levels.length + 1;
-        const canvas = makeCanvas(levelSize(source.width, next), levelSize(source.height, next));
-        halve(finer, canvas, { x: 0, y: 0, width: canvas.width, height: canvas.height });
+        entry.building ??= { canvas: makeCanvas(levelSize(source.width, next), levelSize(source.height, next)), rows: 0 };
+        const { canvas, rows } = entry.building;
+        // Each row of the new level reads two rows of the finer one.
+        const end = Math.min(canvas.height, rows + Math.max(1, Math.floor(budget.pixels / (2 * finer.width))));
+        halve(finer, canvas, { x: 0, y: rows, width: canvas.width, height: end - rows }, true);
+        budget.pixels -= (end - rows) * 2 * finer.width;
+        entry.building.rows = end;
+        if (end < canvas.height) {
+          budget.deferred = true;
+          break;
+        }
         entry.levels.push(canvas);
+        entry.building = null;
       }
       const drawn = Math.min(level, entry.levels.length);
       return { image: drawn === 0 ? source : (entry.levels[drawn - 1] as MipSource & MipCanvas), scale: 2 ** drawn };
     },
     invalidate(source, rect) {
       const entry = entries.get(source);
-      if (entry && entry.levels.length > 0) entry.dirty = union(entry.dirty, rect);
+      if (!entry) return;
+      if (entry.levels.length > 0) entry.dirty = union(entry.dirty, rect);
+      // A level half built may hold the old pixels: build it again from its first row.
+      entry.building = null;
     },
   };
 }

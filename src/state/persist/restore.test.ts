@@ -8,7 +8,7 @@ import { emptyDirty } from './autosave';
 import { DB_NAME, openSessionDb, type SessionDb } from './db';
 import type { ModelRecord, ResultRecord } from './records';
 import { readSession, restoreSession, type RestoreTarget } from './restore';
-import { writeDirty } from './save';
+import { blobInSlices, writeDirty } from './save';
 import { restoredResult } from './serialise';
 
 let db: SessionDb | null = null;
@@ -168,5 +168,13 @@ describe('restoring a stored session', () => {
     expect(restored.get('old')).toEqual([0.5, 0.25, 0, 1]);
     expect(report.results).toBe(2);
     expect(report.problems).toEqual(['A result could not be restored: its stored map holds 12 bytes, not the 16 of 2x2 values.']);
+  });
+
+  it('makes a map\'s Blob from parts copied one task each, holding exactly its bytes', async () => {
+    const values = new Float32Array([0.5, -1, 3.25, 1e-7, 0, 1, 2, 3, 4, 5]);
+    const blob = await blobInSlices(values.subarray(1), 12);
+    expect(blob.size).toBe(36);
+    expect(Array.from(new Float32Array(await blob.arrayBuffer()))).toEqual(Array.from(values.subarray(1)));
+    expect((await blobInSlices(new Float32Array(0))).size).toBe(0);
   });
 });

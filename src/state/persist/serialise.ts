@@ -74,10 +74,18 @@ export function labelStatsOf(data: Uint8Array, edited: boolean): LabelStats {
   return { background, foreground, edited, undoDepth: 0, redoDepth: 0 };
 }
 
-export function resultRecord(imageId: string, key: string, width: number, height: number, probabilities: Float32Array): ResultRecord {
-  if (probabilities.length !== width * height) throw new RangeError(`a result of ${probabilities.length} values for a ${width}x${height} image`);
-  // The Blob copies the values once (a native copy); the put then clones only a reference to it.
-  return { rid: `${imageId}|${key}`, imageId, key, width, height, probabilities: new Blob([probabilities as Float32Array<ArrayBuffer>]) };
+/** A stored result's key: its image and prediction key. */
+export function resultId(imageId: string, key: string): string {
+  return `${imageId}|${key}`;
+}
+
+/** The stored form of a result: its values as a Blob (the app makes it in slices, save.ts), or made here from them. */
+export function resultRecord(imageId: string, key: string, width: number, height: number, probabilities: Float32Array | Blob): ResultRecord {
+  const values = probabilities instanceof Blob ? probabilities.size / 4 : probabilities.length;
+  if (values !== width * height) throw new RangeError(`a result of ${values} values for a ${width}x${height} image`);
+  // The put clones only a reference to a Blob, not its values.
+  const blob = probabilities instanceof Blob ? probabilities : new Blob([probabilities as Float32Array<ArrayBuffer>]);
+  return { rid: resultId(imageId, key), imageId, key, width, height, probabilities: blob };
 }
 
 /** The values of a stored result (a Blob, or the Float32Array of sessions stored before results were Blobs). */

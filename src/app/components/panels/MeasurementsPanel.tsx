@@ -1,4 +1,4 @@
-import { useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { measurementsCsv } from '../../../image/measure';
 import { getPixels } from '../../../state/pixels';
 import { pageOf, sortMeasurements, TABLE_COLUMNS, type TableSort } from '../../../state/objectTable';
@@ -44,13 +44,18 @@ export function MeasurementsPanel() {
   const win = rowWindow(shown.rows.length, scroll.top, scroll.height, scroll.rowHeight);
   const hasRows = shown.rows.length > 0;
 
-  // The box's height and a real row's height, once the first rows are laid out (they set the window).
-  useLayoutEffect(() => {
+  // The box's height and a real row's height, read when the browser has laid them out (a ResizeObserver
+  // reports after layout; reading them during React's commit forced a ~40 ms layout of the whole page).
+  useEffect(() => {
     const el = box.current;
-    const row = el?.querySelector<HTMLElement>('[data-testid="measure-row"]');
-    if (!el || !row) return;
-    const rowHeight = row.getBoundingClientRect().height || ROW_HEIGHT_GUESS;
-    setScroll((s) => (s.height === el.clientHeight && s.rowHeight === rowHeight ? s : { ...s, height: el.clientHeight, rowHeight }));
+    if (!el || !hasRows) return;
+    const observer = new ResizeObserver(() => {
+      const row = el.querySelector<HTMLElement>('[data-testid="measure-row"]');
+      const rowHeight = row?.getBoundingClientRect().height || ROW_HEIGHT_GUESS;
+      setScroll((s) => (s.height === el.clientHeight && s.rowHeight === rowHeight ? s : { ...s, height: el.clientHeight, rowHeight }));
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
   }, [hasRows]);
 
   if (!id || !image) return null;

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { measurementsCsv } from '../../../image/measure';
 import { getPixels } from '../../../state/pixels';
 import { pageOf, sortMeasurements, TABLE_COLUMNS, type TableSort } from '../../../state/objectTable';
@@ -36,7 +36,9 @@ export function MeasurementsPanel() {
   const [page, setPage] = useState(0);
   const [scroll, setScroll] = useState<{ top: number; height: number | null; rowHeight: number }>({ top: 0, height: null, rowHeight: ROW_HEIGHT_GUESS });
   const box = useRef<HTMLDivElement | null>(null);
-  const rows = current?.measurements;
+  // New rows render after the urgent update that brings them (a segmentation's result re-renders much of
+  // the app at once), in React's background pass, which yields to the browser every few ms.
+  const rows = useDeferredValue(current?.measurements);
   const sorted = useMemo(() => (rows ? sortMeasurements(rows, sort) : []), [rows, sort]);
   const shown = useMemo(() => pageOf(sorted, page, PAGE_SIZE), [sorted, page]);
   const cells = useMemo(() => shown.rows.map((r) => TABLE_COLUMNS.map((c) => formatCell(r[c.key], c.digits))), [shown]);

@@ -1,3 +1,4 @@
+import { nextTask } from '../nextTask';
 import type { ImagePixels } from '../pixels';
 import type { StudioState } from '../store';
 import type { Dirty } from './autosave';
@@ -17,8 +18,6 @@ export interface SaveDeps {
 
 /** Bytes copied into a Blob per task: making one Blob of a 2048² map (16 MB) was a 56 ms task under load. */
 const BLOB_SLICE = 2 << 20;
-
-const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** `data` as one Blob made of parts copied one per task (a Blob of Blobs refers to them, it copies nothing). */
 export async function blobInSlices(data: Float32Array, sliceBytes = BLOB_SLICE): Promise<Blob> {

@@ -11,7 +11,7 @@
  * Overhead = app wall time / worker wall time. The two paths alternate run by run (a fresh page each run, so
  * nothing is cached); medians are reported with the machine load. Never a pass/fail test.
  *
- *   npm run build && npm run bench:main-thread [-- --runs 3 --backend wasm --size 2048 --port 4176 --trace /tmp/t]
+ *   npm run build && npm run bench:main-thread [-- --runs 3 --backend wasm --size 2048 --port 4176 --trace /tmp/t --dist dist]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +30,8 @@ const runs = Number(arg('runs', '3'));
 const backend = arg('backend', 'wasm');
 const size = Number(arg('size', '2048'));
 const port = Number(arg('port', '4176'));
+/** The built app to serve (`--dist dist-before` compares another build, e.g. main's, in the same session). */
+const dist = arg('dist', 'dist');
 /** The model the app segments with: the EM model for the EM mosaic (its card says rescale off). */
 const modelName = arg('model', 'em-membranes');
 /**
@@ -72,6 +74,8 @@ interface AppRun {
   /** Each long task: when it started (ms after Segment was pressed) and how long it ran; the badge came at wallMs. */
   readonly tasks: readonly { readonly atMs: number; readonly ms: number }[];
   readonly modelId: string;
+  /** With --trace: the main thread's tasks over 50 ms, wall and CPU ms. */
+  readonly traced?: readonly { readonly wallMs: number; readonly cpuMs: number; readonly top: string }[];
 }
 
 async function openPage(page: Page): Promise<void> {
@@ -106,6 +110,43 @@ async function startTrace(page: Page, file: string): Promise<() => Promise<void>
   };
 }
 
+interface TraceEvent {
+  readonly name: string;
+  readonly ph: string;
+  readonly pid: number;
+  readonly tid: number;
+  readonly ts: number;
+  readonly dur?: number;
+  readonly tdur?: number;
+  readonly args?: { readonly name?: string };
+}
+
+/**
+ * The page's main-thread tasks over 50 ms in a trace: wall ms, the ms the thread ran on a CPU (on a loaded
+ * machine a task waits for a core, so wall > CPU), and its longest child events. The first is often the
+ * trace starting (V8.InvokeApiInterruptCallbacks), not the app.
+ */
+function tracedTasks(file: string): { wallMs: number; cpuMs: number; top: string }[] {
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { traceEvents: TraceEvent[] } | TraceEvent[];
+  const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
+  const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const counts = new Map<string, number>();
+  for (const e of events) if (e.ph === 'X' && mains.has(`${e.pid}:${e.tid}`)) counts.set(`${e.pid}:${e.tid}`, (counts.get(`${e.pid}:${e.tid}`) ?? 0) + 1);
+  const main = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const onMain = events.filter((e) => e.ph === 'X' && `${e.pid}:${e.tid}` === main && e.dur !== undefined);
+  const tasks = onMain.filter((e) => e.name === 'RunTask' && (e.dur ?? 0) > 50_000);
+  return tasks.map((t) => {
+    const end = t.ts + (t.dur ?? 0);
+    const children = onMain.filter((e) => e !== t && e.ts >= t.ts && e.ts + (e.dur ?? 0) <= end && e.name !== 'RunTask' && (e.dur ?? 0) > 5_000);
+    const top = children
+      .sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0))
+      .slice(0, 3)
+      .map((e) => `${e.name} ${Math.round((e.dur ?? 0) / 1000)}`)
+      .join(', ');
+    return { wallMs: Math.round((t.dur ?? 0) / 1000), cpuMs: Math.round((t.tdur ?? 0) / 1000), top };
+  });
+}
+
 async function appRun(page: Page, png: Buffer, trace = ''): Promise<AppRun> {
   await openPage(page);
   // New images take the model selected then; the default (the first in the library) is nuclei.
@@ -135,6 +176,7 @@ async function appRun(page: Page, png: Buffer, trace = ''): Promise<AppRun> {
     return { tasks: tasks.map((t) => t.duration), at: tasks.map((t) => t.start - start) };
   }, t0);
   await endTrace?.();
+  const traced = trace ? tracedTasks(trace) : undefined;
   // The image's own model (a default from the cards' task), else the one selected for new images.
   const modelId = (await page.getByTestId('badge-model').getAttribute('data-model-id')) || (await page.getByTestId('model-select').inputValue());
   return {
@@ -144,6 +186,7 @@ async function appRun(page: Page, png: Buffer, trace = ''): Promise<AppRun> {
     totalTaskMs: result.tasks.reduce((a, b) => a + b, 0),
     tasks: result.tasks.map((ms, k) => ({ atMs: Math.round(result.at[k]), ms: Math.round(ms) })),
     modelId,
+    ...(traced ? { traced } : {}),
   };
 }
 
@@ -168,11 +211,11 @@ async function workerRun(page: Page, grey: Uint8Array, modelId: string): Promise
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
-  if (!existsSync('dist/index.html')) throw new Error('Build the app first: npm run build');
+  if (!existsSync(path.join(dist, 'index.html'))) throw new Error(`Build the app first: npm run build (no ${dist}/index.html)`);
   const grey = mosaic();
   const png = Buffer.from(encode({ width: size, height: size, data: grey, channels: 1, depth: 8 }));
   // vite itself, not npx: killing npx left vite serving (an old build) on the port for the next run.
-  const server = spawn(path.resolve('node_modules/.bin/vite'), ['preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { stdio: 'ignore' });
+  const server = spawn(path.resolve('node_modules/.bin/vite'), ['preview', '--outDir', dist, '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { stdio: 'ignore' });
   const exited = new Promise<never>((_, reject) => server.once('exit', (code) => reject(new Error(`vite preview exited (${code}): is port ${port} taken? Try --port N`))));
   await Promise.race([new Promise((r) => setTimeout(r, 2500)), exited]);
   const browser = await chromium.launch({ executablePath: chromiumPath, args: [...quiet, '--enable-unsafe-webgpu'] });
@@ -190,6 +233,7 @@ async function main(): Promise<void> {
         worker.push(await workerRun(w, grey, app[app.length - 1].modelId));
         await w.close();
       } else worker.push(Number.NaN);
+      for (const t of app[r].traced ?? []) process.stderr.write(`  traced task: ${t.wallMs} ms wall, ${t.cpuMs} ms CPU (${t.top})\n`);
       process.stderr.write(`run ${r + 1}: app ${(app[r].wallMs / 1000).toFixed(1)} s (${app[r].longTasks} long tasks, max ${app[r].maxTaskMs.toFixed(0)} ms; at+ms: ${app[r].tasks.map((t) => `${t.atMs}+${t.ms}`).join(' ')}), worker ${(worker[r] / 1000).toFixed(1)} s\n`);
     }
   } finally {
@@ -200,6 +244,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     backend,
     size,
+    dist,
     model: app[0]?.modelId,
     workerPathObjects: withObjects,
     cores: os.cpus().length,
@@ -214,7 +259,8 @@ async function main(): Promise<void> {
     },
   };
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync(`bench/results/main-thread-${backend}-${size}.json`, `${JSON.stringify(summary, null, 2)}\n`);
+  const suffix = dist === 'dist' ? '' : `-${path.basename(dist)}`;
+  writeFileSync(`bench/results/main-thread-${backend}-${size}${suffix}.json`, `${JSON.stringify(summary, null, 2)}\n`);
   console.log(JSON.stringify(summary.median, null, 2));
 }
 

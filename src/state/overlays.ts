@@ -1,4 +1,5 @@
 import { getImageWorker } from './imageWorker';
+import { nextTask } from './nextTask';
 
 /**
  * The viewer's overlay bitmaps, drawn by the image worker (src/image/overlayRgba.ts) from copies of the
@@ -9,9 +10,9 @@ import { getImageWorker } from './imageWorker';
 /** Elements copied per task: 1 M (4 MB) is a few ms of memcpy. */
 const SLICE = 1 << 20;
 
-const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
 async function copyInSlices<T extends Float32Array | Uint32Array>(source: T, make: (length: number) => T): Promise<T> {
+  // Not even the allocation or the first slice in the caller's task: that is React committing a result.
+  await nextTask();
   const copy = make(source.length);
   for (let start = 0; start < source.length; start += SLICE) {
     if (start > 0) await nextTask();

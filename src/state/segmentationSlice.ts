@@ -12,6 +12,7 @@ import { getPixels } from './pixels';
 import { instancesKey } from './keys';
 import { currentInstancesKey, currentPredictionKey, imageModelId, imageSettings } from './predictions';
 import type { StudioState } from './store';
+import { singleChannelInSlices } from './planeSlices';
 
 /** A segmentation in progress over one or more images. */
 export interface SegmentRun {
@@ -166,8 +167,8 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
         set({ segRun: { index: k + 1, count: todo.length, id, name: image.name, tilesDone: 0, tilesTotal: 0, etaMs: startEta } });
         get().setStatus(`Segmenting ${image.name} (${k + 1} of ${todo.length})…`);
         try {
-          // toSingleChannel makes a new buffer, which segmentPlane transfers to the worker.
-          const plane = toSingleChannel(px.raster, image.channel);
+          // A new buffer (made in slices between tasks), which segmentPlane transfers to the worker.
+          const plane = await singleChannelInSlices(px.raster, image.channel);
           const modelId = imageModelId(get(), id) ?? undefined;
           const s = get();
           const card = modelId ? (s.loaded[modelId] ?? (s.model?.id === modelId ? s.model : null))?.card : undefined;

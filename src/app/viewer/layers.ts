@@ -1,6 +1,7 @@
 import { renderToRgba, type DisplaySettings } from '../../image/display';
 import type { LabelCanvas, Rect } from '../../image/labels';
 import type { RasterImage } from '../../image/types';
+import { layerMips } from './mips';
 
 /**
  * Image-resolution layers the viewer composites: each is drawn once and then only scaled by drawImage
@@ -67,4 +68,5 @@ export function drawLabelRect(layer: Layer, labels: LabelCanvas, rect: Rect, col
     }
   }
   ctx.putImageData(image, rect.x, rect.y);
+  layerMips.invalidate(layer, rect);
 }

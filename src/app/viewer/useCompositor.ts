@@ -16,6 +16,8 @@ export function useCompositor(
 ): (clip?: Box) => void {
   const pending = useRef<{ full: boolean; clip: Box | null }>({ full: false, clip: null });
   const frame = useRef(0);
+  /** The current draw, for the extra frame a layer waiting for its mip level asks for. */
+  const drawAgain = useRef<() => void>(() => {});
 
   const draw = useCallback(() => {
     frame.current = 0;
@@ -31,8 +33,16 @@ export function useCompositor(
       ctx.clearRect(0, 0, canvas.width, canvas.height);
       return;
     }
-    composite(ctx, dpr, state.viewport, layersRef.current, view, state.overlays, full ? null : clip);
+    const deferred = composite(ctx, dpr, state.viewport, layersRef.current, view, state.overlays, full ? null : clip);
+    // A layer waited for its mip level: draw the whole view again next frame, when it is built.
+    if (deferred) {
+      pending.current.full = true;
+      frame.current = requestAnimationFrame(() => drawAgain.current());
+    }
   }, [canvasRef, id, layersRef]);
+  useEffect(() => {
+    drawAgain.current = draw;
+  }, [draw]);
 
   const redraw = useCallback(
     (clip?: Box) => {

@@ -53,8 +53,16 @@ export interface ResultRecord {
   readonly key: string;
   readonly width: number;
   readonly height: number;
-  readonly probabilities: Float32Array;
+  /**
+   * width x height float32 values as a Blob: putting a 2048x2048 map as a Float32Array structured-cloned
+   * 16 MB on the main thread (a 250 ms task); a Blob is cloned by reference. Sessions stored before hold
+   * the Float32Array itself, and still restore.
+   */
+  readonly probabilities: Blob | Float32Array;
 }
+
+/** A result as the app takes it back: its values read. */
+export type RestoredResult = Omit<ResultRecord, 'probabilities'> & { readonly probabilities: Float32Array };
 
 /** A kept model: its library entry and its files as the worker exports them (one model ZIP). */
 export interface ModelRecord {

@@ -6,9 +6,10 @@ import { useStudio } from '../store';
 import { packLabels, unpackLabels } from '../../image/labelCodec';
 import { emptyDirty } from './autosave';
 import { DB_NAME, openSessionDb, type SessionDb } from './db';
-import type { ModelRecord } from './records';
+import type { ModelRecord, ResultRecord } from './records';
 import { readSession, restoreSession, type RestoreTarget } from './restore';
-import { writeDirty } from './save';
+import { blobInSlices, writeDirty } from './save';
+import { restoredResult } from './serialise';
 
 let db: SessionDb | null = null;
 
@@ -66,7 +67,7 @@ describe('restoring a stored session', () => {
     expect(unpackLabels(stored.labels[0].packed, 4, 3)).toEqual(labels);
     expect(stored.labels[0].edited).toBe(true);
     expect(stored.results).toHaveLength(1);
-    expect(stored.results[0].probabilities).toEqual(probabilities);
+    expect((await restoredResult(stored.results[0])).probabilities).toEqual(probabilities);
     expect(stored.models.map((m) => [m.id, m.label, m.revision])).toEqual([['k1', 'kept', 'r9']]);
     expect(stored.session).toEqual({ selectedId: 'b', modelId: useStudio.getState().modelId });
   });
@@ -124,5 +125,56 @@ describe('restoring a stored session', () => {
       'The kept model "kept" came back with other weights than were stored (revision other-re, not r9).',
       'a.png could not be restored: the file is damaged.',
     ]);
+  });
+
+  it('stores a result as a Blob (a put clones a reference, not the values) and restores its values exactly', async () => {
+    const { probabilities } = await storeSession();
+    const stored = await readSession(db!);
+    const blob = stored.results[0].probabilities;
+    expect(blob).toBeInstanceOf(Blob);
+    expect((blob as Blob).size).toBe(4 * 4);
+    const restored: Float32Array[] = [];
+    const report = await restoreSession(stored, {
+      applySettings: () => {},
+      addModel: async (m) => m.revision,
+      addImages: async () => {},
+      setLabels: () => {},
+      setResult: (r) => void restored.push(r.probabilities),
+      select: async () => {},
+    });
+    expect(report.problems).toEqual([]);
+    expect(restored).toHaveLength(1);
+    expect(restored[0]).toBeInstanceOf(Float32Array);
+    expect(Array.from(restored[0])).toEqual(Array.from(probabilities));
+  });
+
+  it('a session stored before results were Blobs (a Float32Array) still restores; a truncated Blob is reported, the rest restores', async () => {
+    await storeSession();
+    const old: ResultRecord = { rid: 'b|old', imageId: 'b', key: 'old', width: 2, height: 2, probabilities: new Float32Array([0.5, 0.25, 0, 1]) };
+    const cut: ResultRecord = { rid: 'b|cut', imageId: 'b', key: 'cut', width: 2, height: 2, probabilities: new Blob([new Float32Array([0.5, 0.25, 0])]) };
+    await db!.put('results', old);
+    await db!.put('results', cut);
+    const stored = await readSession(db!);
+    const restored = new Map<string, number[]>();
+    const report = await restoreSession(stored, {
+      applySettings: () => {},
+      addModel: async (m) => m.revision,
+      addImages: async () => {},
+      setLabels: () => {},
+      setResult: (r) => void restored.set(r.key, Array.from(r.probabilities)),
+      select: async () => {},
+    });
+    expect([...restored.keys()].sort()).toEqual(['old', 'rev=r1|ch=mean']);
+    expect(restored.get('old')).toEqual([0.5, 0.25, 0, 1]);
+    expect(report.results).toBe(2);
+    expect(report.problems).toEqual(['A result could not be restored: its stored map holds 12 bytes, not the 16 of 2x2 values.']);
+  });
+
+  it('makes a map\'s Blob from parts copied one task each, holding exactly its bytes', async () => {
+    const values = new Float32Array([0.5, -1, 3.25, 1e-7, 0, 1, 2, 3, 4, 5]);
+    const blob = await blobInSlices(values.subarray(1), 12);
+    expect(blob.size).toBe(36);
+    expect(Array.from(new Float32Array(await blob.arrayBuffer()))).toEqual(Array.from(values.subarray(1)));
+    expect((await blobInSlices(new Float32Array(0))).size).toBe(0);
   });
 });

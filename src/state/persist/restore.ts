@@ -1,5 +1,6 @@
 import type { SessionDb } from './db';
-import type { CheckpointRecord, FileRecord, ImageRecord, LabelRecord, ModelRecord, ResultRecord, SessionRecord, SettingsRecord } from './records';
+import type { CheckpointRecord, FileRecord, ImageRecord, LabelRecord, ModelRecord, RestoredResult, ResultRecord, SessionRecord, SettingsRecord } from './records';
+import { restoredResult } from './serialise';
 
 /** Everything a stored session holds, read in one go. */
 export interface StoredSession {
@@ -48,7 +49,7 @@ export interface RestoreTarget {
   /** Decodes `file` once and adds its stored pages in list order. */
   addImages(file: FileRecord, images: readonly ImageRecord[]): Promise<void>;
   setLabels(labels: LabelRecord): void;
-  setResult(result: ResultRecord): void;
+  setResult(result: RestoredResult): void;
   select(session: SessionRecord): Promise<void>;
 }
 
@@ -114,7 +115,7 @@ export async function restoreSession(stored: StoredSession, target: RestoreTarge
   for (const r of stored.results) {
     if (!restored.has(r.imageId)) continue;
     try {
-      target.setResult(r);
+      target.setResult(await restoredResult(r));
       results++;
     } catch (error) {
       problems.push(`A result could not be restored: ${text(error)}.`);

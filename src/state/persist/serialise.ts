@@ -3,7 +3,7 @@ import type { ImageEntry } from '../imagesSlice';
 import type { LabelStats } from '../labelsSlice';
 import type { ModelEntry } from '../modelSlice';
 import type { StudioState } from '../store';
-import type { ImageRecord, ModelRecord, ResultRecord, SettingsRecord } from './records';
+import type { ImageRecord, ModelRecord, RestoredResult, ResultRecord, SettingsRecord } from './records';
 
 /*
  * Pure conversions between app state and stored records (records.ts). No IndexedDB and no DOM here, so
@@ -74,9 +74,27 @@ export function labelStatsOf(data: Uint8Array, edited: boolean): LabelStats {
   return { background, foreground, edited, undoDepth: 0, redoDepth: 0 };
 }
 
-export function resultRecord(imageId: string, key: string, width: number, height: number, probabilities: Float32Array): ResultRecord {
-  if (probabilities.length !== width * height) throw new RangeError(`a result of ${probabilities.length} values for a ${width}x${height} image`);
-  return { rid: `${imageId}|${key}`, imageId, key, width, height, probabilities };
+/** A stored result's key: its image and prediction key. */
+export function resultId(imageId: string, key: string): string {
+  return `${imageId}|${key}`;
+}
+
+/** The stored form of a result: its values as a Blob (the app makes it in slices, save.ts), or made here from them. */
+export function resultRecord(imageId: string, key: string, width: number, height: number, probabilities: Float32Array | Blob): ResultRecord {
+  const values = probabilities instanceof Blob ? probabilities.size / 4 : probabilities.length;
+  if (values !== width * height) throw new RangeError(`a result of ${values} values for a ${width}x${height} image`);
+  // The put clones only a reference to a Blob, not its values.
+  const blob = probabilities instanceof Blob ? probabilities : new Blob([probabilities as Float32Array<ArrayBuffer>]);
+  return { rid: resultId(imageId, key), imageId, key, width, height, probabilities: blob };
+}
+
+/** The values of a stored result (a Blob, or the Float32Array of sessions stored before results were Blobs). */
+export async function restoredResult(record: ResultRecord): Promise<RestoredResult> {
+  const stored = record.probabilities;
+  if (stored instanceof Float32Array) return { ...record, probabilities: stored };
+  const bytes = record.width * record.height * 4;
+  if (stored.size !== bytes) throw new RangeError(`its stored map holds ${stored.size} bytes, not the ${bytes} of ${record.width}x${record.height} values`);
+  return { ...record, probabilities: new Float32Array(await stored.arrayBuffer()) };
 }
 
 /** The settings worth keeping across a reload. */

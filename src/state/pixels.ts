@@ -1,6 +1,7 @@
 import { createHistory, type HistoryStack } from '../image/history';
 import { createLabelCanvas, type LabelCanvas } from '../image/labels';
 import type { ObjectMeasurement } from '../image/measure';
+import type { PostProcessing } from '../image/postProcessing';
 import type { RasterImage } from '../image/types';
 
 /**
@@ -31,6 +32,11 @@ export interface ImagePixels {
   readonly history: HistoryStack;
   /** Foreground probability per prediction key. */
   readonly predictions: Map<string, Float32Array>;
+  /**
+   * Per prediction key, the model that made it and the post-processing its objects were made with then: an
+   * export still finds them once that model is no longer loaded (deleted, or not reloaded after a reload).
+   */
+  readonly madeWith: Map<string, MadeWith>;
   instances: InstanceBuffers | null;
   /** Painted labels held out for validation (same format as labels), drawn hatched; null: none. */
   heldOut: Uint8Array | null;
@@ -45,6 +51,12 @@ export interface ImagePixels {
   partial: PartialPrediction | null;
 }
 
+/** Which model made a prediction, and with which post-processing (see ImagePixels.madeWith). */
+export interface MadeWith {
+  readonly modelId: string | null;
+  readonly settings: PostProcessing;
+}
+
 /** The finished tiles of a cancelled segmentation under prediction key `key`. */
 export interface PartialPrediction {
   readonly key: string;
@@ -57,7 +69,7 @@ const registry = new Map<string, ImagePixels>();
 
 /** Registers a decoded image. */
 export function addPixels(id: string, raster: RasterImage, source: Blob | null = null): ImagePixels {
-  const entry: ImagePixels = { raster, source, labels: null, history: createHistory(), predictions: new Map(), instances: null, heldOut: null, preview: null, partial: null };
+  const entry: ImagePixels = { raster, source, labels: null, history: createHistory(), predictions: new Map(), madeWith: new Map(), instances: null, heldOut: null, preview: null, partial: null };
   registry.set(id, entry);
   return entry;
 }

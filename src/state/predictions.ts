@@ -54,11 +54,19 @@ export function predictionModelId(state: Reader, id: string, key: string): strin
 
 /**
  * The post-processing of prediction `key` of image `id`: that of the model that made it (its objects must
- * be the ones that model's settings give, whichever model the image uses now), else the image's own.
+ * be the ones that model's settings give, whichever model the image uses now). When that model is not
+ * loaded any more: the user's settings for it if there are any, else those the prediction was segmented
+ * with; the image's own only for a prediction nothing is known about.
  */
 export function predictionSettings(state: Reader, id: string, key: string): PostProcessing | null {
   const maker = predictionModelId(state, id, key);
-  return (maker !== null ? modelSettings(state, maker) : null) ?? imageSettings(state, id);
+  if (maker !== null) {
+    const settings = modelSettings(state, maker);
+    if (settings) return settings;
+  }
+  const made = getPixels(id)?.madeWith.get(key);
+  if (made) return (made.modelId !== null ? state.postProcessing[made.modelId] : undefined) ?? made.settings;
+  return imageSettings(state, id);
 }
 
 /** Key of the instances wanted now for image `id` (null without a prediction key). */

@@ -6,6 +6,8 @@ import { setWorkerClient } from './client';
 import type { ImageEntry } from './imagesSlice';
 import { setImageWorker } from './imageWorker';
 import { addPixels, getPixels, removePixels } from './pixels';
+import { createRestoreTarget } from './persist/restoreTarget';
+import { restoredResult, resultRecord } from './persist/serialise';
 import { currentInstancesKey, currentPredictionKey, exportPrediction, predictionModelId, shownProbability } from './predictions';
 import { useStudio } from './store';
 
@@ -192,6 +194,46 @@ describe('segmentation with per-image models', () => {
     await useStudio.getState().exportImages(['a'], false);
     expect(exported[1].probability?.data[0]).toBe(0.25);
     expect(exported[1].postProcessing?.threshold).toBe(0.2);
+    useStudio.setState({ postProcessing: {} });
+  });
+
+  it('exports a result whose model is gone with that model\'s settings, also after a stored session is restored', async () => {
+    setWorkerClient(scriptedWorker().client);
+    reset([entry('a', 'em')]);
+    useStudio.setState({ postProcessing: {} });
+    await useStudio.getState().segmentImages(['a']);
+    useStudio.getState().setImageModel('a', 'nuclei');
+    useStudio.getState().setPostProcessing('nuclei', { threshold: 0.2 });
+    // The em model is deleted: nothing loaded has the weights of the image's em result any more.
+    const withoutEm = (): void => useStudio.setState((s) => ({ loaded: Object.fromEntries(Object.entries(s.loaded).filter(([k]) => k !== 'em')) }));
+    withoutEm();
+    const exportedThreshold = async (): Promise<number | undefined> => {
+      await useStudio.getState().exportImages(['a'], false);
+      expect(exported.at(-1)?.probability?.data[0]).toBe(0.75);
+      return exported.at(-1)?.postProcessing?.threshold;
+    };
+    // The settings it was segmented with (em's card defaults), not those of the image's model now (0.2).
+    expect(await exportedThreshold()).toBe(0.5);
+    // Settings the user kept for that model in the session still win.
+    useStudio.setState((s) => ({ postProcessing: { ...s.postProcessing, em: { ...s.postProcessing.nuclei, threshold: 0.65 } } }));
+    expect(await exportedThreshold()).toBe(0.65);
+    useStudio.setState((s) => ({ postProcessing: { nuclei: s.postProcessing.nuclei } }));
+
+    // A stored session: the result's record carries its model and settings, and the restore puts them back.
+    const px = getPixels('a');
+    const key = px ? [...px.madeWith.keys()][0] : '';
+    const data = px?.predictions.get(key);
+    if (!px || !data) throw new Error('the em result was not kept');
+    const record = resultRecord('a', key, W, H, data, px.madeWith.get(key));
+    px.madeWith.clear();
+    const target = createRestoreTarget(useStudio.setState, useStudio.getState);
+    target.setResult(await restoredResult(record));
+    expect(px.madeWith.get(key)).toMatchObject({ modelId: 'em', settings: { threshold: 0.5 } });
+    expect(await exportedThreshold()).toBe(0.5);
+    // A record with broken settings restores its map and loses only them.
+    target.setResult(await restoredResult({ ...record, madeWith: { modelId: 'em', settings: { objects: 'foreground', threshold: 7 } as never } }));
+    expect(px.predictions.has(key)).toBe(true);
+    expect(px.madeWith.has(key)).toBe(false);
     useStudio.setState({ postProcessing: {} });
   });
 

@@ -199,6 +199,7 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
           }
           if (!getPixels(id)) continue;
           px.predictions.set(key, result.probabilities);
+          if (settings) px.madeWith.set(key, { modelId: modelId ?? null, settings });
           px.partial = null;
           get().recordObjectScale(id, result.objectScale);
           donePixels += image.width * image.height;

@@ -59,6 +59,8 @@ export interface ResultRecord {
    * the Float32Array itself, and still restore.
    */
   readonly probabilities: Blob | Float32Array;
+  /** The model that made it and the post-processing of its objects (absent in sessions stored before). */
+  readonly madeWith?: { readonly modelId: string | null; readonly settings: PostProcessing };
 }
 
 /** A result as the app takes it back: its values read. */

@@ -3,6 +3,7 @@ import { getImageWorker } from '../imageWorker';
 import { addPixels, getPixels } from '../pixels';
 import type { StudioState } from '../store';
 import { unpackLabels } from '../../image/labelCodec';
+import { parsePostProcessing } from '../../image/postProcessing';
 import type { RestoreTarget } from './restore';
 import { entryFromModelRecord, entryFromRecord, labelStatsOf, settingsPatch } from './serialise';
 
@@ -65,6 +66,16 @@ export function createRestoreTarget(set: Set, get: Get): RestoreTarget {
       if (!px) return;
       if (record.probabilities.length !== px.raster.width * px.raster.height) throw new RangeError('its size does not match the image');
       px.predictions.set(record.key, record.probabilities);
+      // Stored data is checked like a card's: a bad record keeps its map and loses only these settings.
+      const made = record.madeWith;
+      if (made) {
+        try {
+          const settings = parsePostProcessing(made.settings, made.settings.objects === 'cells' ? 'cells' : 'foreground');
+          px.madeWith.set(record.key, { modelId: typeof made.modelId === 'string' ? made.modelId : null, settings });
+        } catch {
+          px.madeWith.delete(record.key);
+        }
+      }
       set((s) => ({
         segmented: { ...s.segmented, [record.imageId]: [...(s.segmented[record.imageId] ?? []).filter((k) => k !== record.key), record.key] },
         predictionVersion: s.predictionVersion + 1,

@@ -94,7 +94,7 @@ async function saveResults(ids: Iterable<string>, deps: SaveDeps): Promise<void>
       const rid = resultId(id, key);
       wanted.add(rid);
       // A key names one revision's output exactly: a stored one never needs rewriting.
-      if (!stored.has(rid)) await db.put('results', resultRecord(id, key, px.raster.width, px.raster.height, await blobInSlices(data)));
+      if (!stored.has(rid)) await db.put('results', resultRecord(id, key, px.raster.width, px.raster.height, await blobInSlices(data), px.madeWith.get(key)));
     }
     for (const rid of stored) if (!wanted.has(rid)) await db.delete('results', rid);
   }

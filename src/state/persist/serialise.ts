@@ -80,12 +80,19 @@ export function resultId(imageId: string, key: string): string {
 }
 
 /** The stored form of a result: its values as a Blob (the app makes it in slices, save.ts), or made here from them. */
-export function resultRecord(imageId: string, key: string, width: number, height: number, probabilities: Float32Array | Blob): ResultRecord {
+export function resultRecord(
+  imageId: string,
+  key: string,
+  width: number,
+  height: number,
+  probabilities: Float32Array | Blob,
+  madeWith?: { readonly modelId: string | null; readonly settings: PostProcessing },
+): ResultRecord {
   const values = probabilities instanceof Blob ? probabilities.size / 4 : probabilities.length;
   if (values !== width * height) throw new RangeError(`a result of ${values} values for a ${width}x${height} image`);
   // The put clones only a reference to a Blob, not its values.
   const blob = probabilities instanceof Blob ? probabilities : new Blob([probabilities as Float32Array<ArrayBuffer>]);
-  return { rid: resultId(imageId, key), imageId, key, width, height, probabilities: blob };
+  return { rid: resultId(imageId, key), imageId, key, width, height, probabilities: blob, ...(madeWith ? { madeWith: structuredClone(madeWith) } : {}) };
 }
 
 /** The values of a stored result (a Blob, or the Float32Array of sessions stored before results were Blobs). */

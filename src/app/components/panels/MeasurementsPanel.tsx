@@ -1,4 +1,4 @@
-import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { useDeferredValue, useMemo, useState } from 'react';
 import { measurementsCsv } from '../../../image/measure';
 import { getPixels } from '../../../state/pixels';
 import { pageOf, sortMeasurements, TABLE_COLUMNS, type TableSort } from '../../../state/objectTable';
@@ -7,13 +7,12 @@ import { useStudio } from '../../../state/store';
 import { downloadBytes } from '../../files';
 import { Icon } from '../Icon';
 import { Section } from './Section';
+import { MeasureTable } from './MeasureTable';
 import { columnChars, rowWindow } from './tableWindow';
+import { useTableScroll } from './useTableScroll';
 
 /** Rows per page: an image with thousands of objects shows one page of them (and renders only the visible ones). */
 const PAGE_SIZE = 100;
-
-/** A row's height before one is measured (0.75rem text and padding). */
-const ROW_HEIGHT_GUESS = 18;
 
 function formatCell(value: number, digits: number): string {
   return Number.isNaN(value) ? '' : value.toFixed(digits);
@@ -34,8 +33,6 @@ export function MeasurementsPanel() {
   const locate = useStudio((s) => s.locateObject);
   const [sort, setSort] = useState<TableSort>({ column: 'id', descending: false });
   const [page, setPage] = useState(0);
-  const [scroll, setScroll] = useState<{ top: number; height: number | null; rowHeight: number }>({ top: 0, height: null, rowHeight: ROW_HEIGHT_GUESS });
-  const box = useRef<HTMLDivElement | null>(null);
   // New rows render after the urgent update that brings them (a segmentation's result re-renders much of
   // the app at once), in React's background pass, which yields to the browser every few ms.
   const rows = useDeferredValue(current?.measurements);
@@ -43,28 +40,10 @@ export function MeasurementsPanel() {
   const shown = useMemo(() => pageOf(sorted, page, PAGE_SIZE), [sorted, page]);
   const cells = useMemo(() => shown.rows.map((r) => TABLE_COLUMNS.map((c) => formatCell(r[c.key], c.digits))), [shown]);
   const widths = useMemo(() => columnChars(cells, TABLE_COLUMNS.map((c) => c.label)), [cells]);
+  const { box, scroll, onScroll, toTop } = useTableScroll(shown.rows.length > 0, '[data-testid="measure-row"]');
   const win = rowWindow(shown.rows.length, scroll.top, scroll.height, scroll.rowHeight);
-  const hasRows = shown.rows.length > 0;
-
-  // The box's height and a real row's height, read when the browser has laid them out (a ResizeObserver
-  // reports after layout; reading them during React's commit forced a ~40 ms layout of the whole page).
-  useEffect(() => {
-    const el = box.current;
-    if (!el || !hasRows) return;
-    const observer = new ResizeObserver(() => {
-      const row = el.querySelector<HTMLElement>('[data-testid="measure-row"]');
-      const rowHeight = row?.getBoundingClientRect().height || ROW_HEIGHT_GUESS;
-      setScroll((s) => (s.height === el.clientHeight && s.rowHeight === rowHeight ? s : { ...s, height: el.clientHeight, rowHeight }));
-    });
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, [hasRows]);
 
   if (!id || !image) return null;
-  const toTop = () => {
-    if (box.current) box.current.scrollTop = 0;
-    setScroll((s) => ({ ...s, top: 0 }));
-  };
   const toggleSort = (column: TableSort['column']) => {
     setSort((s) => ({ column, descending: s.column === column ? !s.descending : false }));
     setPage(0);
@@ -73,10 +52,6 @@ export function MeasurementsPanel() {
   const toPage = (p: number) => {
     setPage(p);
     toTop();
-  };
-  const onScroll = (e: React.UIEvent<HTMLDivElement>) => {
-    const el = e.currentTarget;
-    setScroll((s) => ({ ...s, top: el.scrollTop, height: el.clientHeight }));
   };
   const downloadCsv = () => {
     const measurements = getPixels(id)?.instances?.measurements;
@@ -92,52 +67,18 @@ export function MeasurementsPanel() {
       ) : (
         <>
           <div className="table-scroll" ref={box} onScroll={onScroll}>
-            <table className="measure-table" data-testid="measure-table" data-rows={rows.length} data-page={shown.page} data-window={`${win.start}-${win.end}`} aria-rowcount={shown.rows.length + 1}>
-              <thead>
-                <tr>
-                  {TABLE_COLUMNS.map((c, k) => (
-                    <th
-                      key={c.key}
-                      style={{ width: `${widths[k]}ch` }}
-                      scope="col"
-                      aria-sort={sort.column === c.key ? (sort.descending ? 'descending' : 'ascending') : 'none'}
-                      onClick={() => toggleSort(c.key)}
-                      data-testid={`sort-${c.key}`}
-                    >
-                      {c.label}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {win.before > 0 && (
-                  <tr className="measure-spacer" aria-hidden style={{ height: win.before }}>
-                    <td colSpan={TABLE_COLUMNS.length} />
-                  </tr>
-                )}
-                {shown.rows.slice(win.start, win.end).map((r, i) => (
-                  <tr
-                    key={r.id}
-                    onClick={() => locate(id, r.id)}
-                    aria-selected={highlight?.imageId === id && highlight.objectId === r.id}
-                    data-testid="measure-row"
-                    data-id={r.id}
-                    aria-rowindex={win.start + i + 2}
-                  >
-                    {TABLE_COLUMNS.map((c, k) => (
-                      <td key={c.key} data-col={c.key} data-value={r[c.key]}>
-                        {cells[win.start + i][k]}
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-                {win.after > 0 && (
-                  <tr className="measure-spacer" aria-hidden style={{ height: win.after }}>
-                    <td colSpan={TABLE_COLUMNS.length} />
-                  </tr>
-                )}
-              </tbody>
-            </table>
+            <MeasureTable
+              rows={shown.rows}
+              cells={cells}
+              widths={widths}
+              win={win}
+              totalRows={rows.length}
+              page={shown.page}
+              sort={sort}
+              onSort={toggleSort}
+              onLocate={(objectId) => locate(id, objectId)}
+              selectedId={highlight?.imageId === id ? highlight.objectId : null}
+            />
           </div>
           <div className="row small">
             <button className="small-btn" disabled={shown.page === 0} onClick={() => toPage(shown.page - 1)} data-testid="measure-prev" aria-label="Previous page">

@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { wasmFastPathsEnabled } from './wasmFastPaths';
+import { wrapWasmKernel } from './wasmKernelWrap';
 
 /** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
 export interface HeapBackend {
@@ -131,13 +132,6 @@ let registered = false;
 export function registerWasmCopyKernels(): void {
   if (registered) return;
   registered = true;
-  for (const [name, make] of [
-    [tf.Slice, makeSlice],
-    [tf.Concat, makeConcat],
-  ] as const) {
-    const stock = tf.getKernel(name, 'wasm');
-    if (stock === undefined) continue;
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ ...stock, kernelFunc: make(stock.kernelFunc) });
-  }
+  wrapWasmKernel(tf.Slice, makeSlice);
+  wrapWasmKernel(tf.Concat, makeConcat);
 }

@@ -21,6 +21,7 @@ import { registerWasmCopyKernels } from './wasmCopyKernels';
 import type { HeapBackend } from './wasmCopyKernels';
 import { wasmFastPathsEnabled, wasmTrainingFastPathsEnabled } from './wasmFastPaths';
 import { matmulFilterGradient } from './wasmFilterGradient';
+import { wrapWasmKernel } from './wasmKernelWrap';
 import { registerWasmTrainingKernels } from './wasmTrainingKernels';
 
 /** Names of the kernels this module adds to the 'wasm' backend. */
@@ -206,12 +207,7 @@ export function registerWasmGradientKernels(): void {
   if (tf.getKernel(tf.Conv2DBackpropFilter, 'wasm') === undefined) {
     tf.registerKernel({ kernelName: tf.Conv2DBackpropFilter, backendName: 'wasm', kernelFunc: conv2DBackpropFilter });
   }
-  const input = tf.getKernel(tf.Conv2DBackpropInput, 'wasm');
-  if (input !== undefined) {
-    // Keep the original's setupFunc: it binds the WASM export the fallback path calls.
-    tf.unregisterKernel(tf.Conv2DBackpropInput, 'wasm');
-    tf.registerKernel({ ...input, kernelFunc: makeConv2DBackpropInput(input.kernelFunc) });
-  }
+  wrapWasmKernel(tf.Conv2DBackpropInput, makeConv2DBackpropInput);
   registerWasmCopyKernels();
   registerWasmTrainingKernels();
 }

@@ -16,6 +16,7 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { sliceInto } from './wasmCopyKernels';
 import type { HeapBackend } from './wasmCopyKernels';
 import { wasmTrainingFastPathsEnabled } from './wasmFastPaths';
+import { wrapWasmKernel } from './wasmKernelWrap';
 
 /** The pooling geometry maxPoolGradInto needs (a subset of tfjs' Conv2DInfo). */
 export interface PoolGeometry {
@@ -156,15 +157,8 @@ let registered = false;
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   registered = true;
-  for (const [name, make] of [
-    [tf.MaxPoolGrad, makeMaxPoolGrad],
-    [tf.SplitV, makeSplitV],
-    [tf.Identity, makeIdentity],
-    [tf.Cast, makeIdentity],
-  ] as const) {
-    const stock = tf.getKernel(name, 'wasm');
-    if (stock === undefined) continue;
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ ...stock, kernelFunc: make(stock.kernelFunc) });
-  }
+  wrapWasmKernel(tf.MaxPoolGrad, makeMaxPoolGrad);
+  wrapWasmKernel(tf.SplitV, makeSplitV);
+  wrapWasmKernel(tf.Identity, makeIdentity);
+  wrapWasmKernel(tf.Cast, makeIdentity);
 }

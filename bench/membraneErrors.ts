@@ -10,19 +10,15 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { decode } from 'fast-png';
+import { optionalString, parseFlags, requiredString } from '../cli/args';
+import { parseIds } from '../cli/dataset';
 import { distanceTransform } from '../src/image/distanceTransform';
 import { readTiff } from '../src/image/tiffRead';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
-
-const dir = arg('probabilities', '');
-const data = arg('data', '../shared/data/isbi2012-em');
-const [lo, hi] = arg('ids', '20-24').split('-').map(Number);
-if (!dir || !(hi >= lo)) throw new Error('usage: tsx bench/membraneErrors.ts --probabilities DIR [--data DIR] [--ids 20-24]');
-const ids = Array.from({ length: hi - lo + 1 }, (_, k) => String(lo + k));
+const flags = parseFlags(process.argv.slice(2), { probabilities: { type: 'string' }, data: { type: 'string' }, ids: { type: 'string' } });
+const dir = requiredString(flags, 'probabilities');
+const data = optionalString(flags, 'data') ?? '../shared/data/isbi2012-em';
+const ids = [...parseIds(optionalString(flags, 'ids') ?? '20-24')];
 
 interface Slice { width: number; height: number; grey: Float64Array; truth: Uint8Array; predicted: Uint8Array }
 const slices: Slice[] = ids.map((id) => {

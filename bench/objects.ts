@@ -10,17 +10,21 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { numberFlag, optionalString, parseFlags } from '../cli/args';
 import { defaultPostProcessing, objectsFromProbability, type ObjectKind } from '../src/image/postProcessing';
 import { readTiff } from '../src/image/tiffRead';
 import type { FloatPlane } from '../src/image/types';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
+const flags = parseFlags(process.argv.slice(2), {
+  em: { type: 'string' },
+  nuclei: { type: 'string' },
+  runs: { type: 'string' },
+  mosaic: { type: 'string' },
+  out: { type: 'string' },
+});
 
-function maps(dir: string): FloatPlane[] {
-  if (!dir) return [];
+function maps(dir: string | undefined): FloatPlane[] {
+  if (dir === undefined) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith('_prob.tif'))
     .sort()
@@ -45,11 +49,11 @@ function mosaic(planes: FloatPlane[], k: number): FloatPlane | undefined {
   return { width: k * w, height: k * h, data: out };
 }
 
-const runs = Number(arg('runs', '3'));
-const em = maps(arg('em', ''));
-const nuclei = maps(arg('nuclei', ''));
+const runs = numberFlag(flags, 'runs', 3, { integer: true, min: 1 });
+const em = maps(optionalString(flags, 'em'));
+const nuclei = maps(optionalString(flags, 'nuclei'));
 if (em.length + nuclei.length === 0) throw new Error('usage: tsx bench/objects.ts --em DIR --nuclei DIR [--runs 3] [--mosaic 4] [--out FILE]');
-const big = mosaic(em, Number(arg('mosaic', '4')));
+const big = mosaic(em, numberFlag(flags, 'mosaic', 4, { integer: true, min: 0 }));
 const cases: { name: string; kind: ObjectKind; planes: FloatPlane[] }[] = [
   { name: `em ${em[0]?.width ?? 0}x${em[0]?.height ?? 0} (${em.length})`, kind: 'cells', planes: em },
   { name: `nuclei (${nuclei.length})`, kind: 'foreground', planes: nuclei },
@@ -72,6 +76,6 @@ const results = cases
     return { case: c.name, settings, medianMsPerMap: median(samples.map((s) => s.ms)), samples };
   });
 const json = JSON.stringify({ date: new Date().toISOString(), machine: { cpus: os.availableParallelism(), cpuModel: os.cpus()[0]?.model }, runs, results }, null, 2);
-const out = arg('out', '');
-if (out) writeFileSync(out, `${json}\n`);
+const out = optionalString(flags, 'out');
+if (out !== undefined) writeFileSync(out, `${json}\n`);
 console.log(json);

@@ -42,6 +42,14 @@ export function watershed(
     // Checked up front: a marker pixel that never enters the queue (below) would otherwise hide a NaN.
     if (Number.isNaN(surface[i]) && (markers[i] > 0 || !mask || mask[i] !== 0)) throw new RangeError(`surface is NaN at pixel ${i}`);
   }
+  /** Neighbour k of (x, y) if a flood may label it (inside the image and the mask, not labelled yet), else -1. */
+  const floodable = (x: number, y: number, k: number): number => {
+    const nx = x + offsets[k];
+    const ny = y + offsets[k + 1];
+    if (nx < 0 || ny < 0 || nx >= width || ny >= height) return -1;
+    const q = ny * width + nx;
+    return labels[q] !== 0 || (mask && mask[q] === 0) ? -1 : q;
+  };
   // Only marker pixels with a floodable neighbour enter the queue. An interior marker pixel would pop
   // without doing anything, and leaving it out keeps the order of all the others (ties break by
   // insertion order, which it only shifts uniformly), so the labels are the same; but seeds that cover
@@ -52,11 +60,7 @@ export function watershed(
     const x = p % width;
     const y = (p - x) / width;
     for (let k = 0; k < offsets.length; k += 2) {
-      const nx = x + offsets[k];
-      const ny = y + offsets[k + 1];
-      if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
-      const q = ny * width + nx;
-      if (labels[q] !== 0 || (mask && mask[q] === 0)) continue;
+      if (floodable(x, y, k) < 0) continue;
       queue.push(p, surface[p]);
       break;
     }
@@ -67,11 +71,8 @@ export function watershed(
     const y = (p - x) / width;
     const label = labels[p];
     for (let k = 0; k < offsets.length; k += 2) {
-      const nx = x + offsets[k];
-      const ny = y + offsets[k + 1];
-      if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
-      const q = ny * width + nx;
-      if (labels[q] !== 0 || (mask && mask[q] === 0)) continue;
+      const q = floodable(x, y, k);
+      if (q < 0) continue;
       labels[q] = label;
       queue.push(q, surface[q]);
     }

@@ -59,14 +59,9 @@ export function predictionModelId(state: Reader, id: string, key: string): strin
  * with; the image's own only for a prediction nothing is known about.
  */
 export function predictionSettings(state: Reader, id: string, key: string): PostProcessing | null {
-  const maker = predictionModelId(state, id, key);
-  if (maker !== null) {
-    const settings = modelSettings(state, maker);
-    if (settings) return settings;
-  }
   const made = getPixels(id)?.madeWith.get(key);
-  if (made) return (made.modelId !== null ? state.postProcessing[made.modelId] : undefined) ?? made.settings;
-  return imageSettings(state, id);
+  const maker = predictionModelId(state, id, key) ?? made?.modelId ?? null;
+  return (maker !== null ? modelSettings(state, maker) : null) ?? made?.settings ?? imageSettings(state, id);
 }
 
 /** Key of the instances wanted now for image `id` (null without a prediction key). */

@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelCard } from '../src/model/types';
 import { median, objectIds } from './labelDiameter';
-import { diameterFromFlags } from './diameterFlag';
+import { describeScale, diameterFromFlags, fuseMaxScaleFromFlags } from './diameterFlag';
 
 const card = (fields: Partial<ModelCard>): ModelCard => ({ name: 'm', task: 'nuclei', ...fields }) as ModelCard;
 
 describe('--diameter', () => {
+  it('--no-fuse turns the second scale off; the log names both scales', () => {
+    expect(fuseMaxScaleFromFlags({ 'no-fuse': true })).toBe(0);
+    expect(fuseMaxScaleFromFlags({})).toBeUndefined();
+    const base = { probabilities: new Float32Array(1), width: 1, height: 1, diameter: 61.2, source: 'estimate' as const, scale: 0.5, passes: 3 };
+    expect(describeScale({ ...base, fusedScale: 0.247 })).toBe('object diameter 61.2 px (estimate), scale 0.500, averaged with scale 0.247');
+    expect(describeScale(base)).toBe('object diameter 61.2 px (estimate), scale 0.500');
+  });
+
   it("defaults to the card's choice: auto only where the card has a training diameter and says so", () => {
     expect(diameterFromFlags({}, card({ objectDiameter: 15, rescale: 'auto' }))).toBe('auto');
     expect(diameterFromFlags({}, card({ objectDiameter: 15, rescale: 'off' }))).toBe('off');

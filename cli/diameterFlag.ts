@@ -10,9 +10,15 @@ import type { ModelCard } from '../src/model/types';
 import { optionalString, UsageError, type OptionSpec, type ParsedFlags } from './args';
 import type { Engine, EngineSegmentOptions } from './engine';
 
-export const DIAMETER_SPEC: OptionSpec = { diameter: { type: 'string' } };
+export const DIAMETER_SPEC: OptionSpec = { diameter: { type: 'string' }, 'no-fuse': { type: 'boolean' } };
 
-export const DIAMETER_USAGE = `         [--diameter N|auto|off (object diameter in px; rescales to the model's training diameter; default: the card's choice)]`;
+export const DIAMETER_USAGE = `         [--diameter N|auto|off (object diameter in px; rescales to the model's training diameter; default: the card's choice)]
+         [--no-fuse (objects over 2x the training size: only the map at the 2x clamp, not averaged with one at their own scale)]`;
+
+/** fuseMaxScale of the object scale: 0 (off) with --no-fuse, else the default. */
+export function fuseMaxScaleFromFlags(flags: ParsedFlags): number | undefined {
+  return flags['no-fuse'] === true ? 0 : undefined;
+}
 
 /** The diameter setting from the flag, or the card's default ('auto' when it says so, else 'off'). */
 export function diameterFromFlags(flags: ParsedFlags, card: ModelCard | undefined): DiameterSetting {
@@ -35,18 +41,21 @@ export function segmentWithDiameter(
   diameter: DiameterSetting,
   postProcessing: PostProcessing,
   options: EngineSegmentOptions,
+  fuseMaxScale?: number,
 ): Promise<ScaledSegmentation> {
   const run = async (p: FloatPlane | readonly FloatPlane[]): Promise<Float32Array> => (await engine.segment(p, options)).probabilities;
   return segmentAtObjectScale(run, plane, {
     trainingDiameter: engine.card.objectDiameter ?? 1,
     diameter,
     postProcessing,
+    ...(fuseMaxScale !== undefined ? { fuseMaxScale } : {}),
   });
 }
 
-/** "object diameter 41.2 px (estimate), scale 0.37" for the logs. */
+/** "object diameter 61.2 px (estimate), scale 0.500, averaged with scale 0.247" for the logs. */
 export function describeScale(s: ScaledSegmentation): string {
   if (s.source === 'off') return 'no rescaling';
   const d = s.diameter === undefined ? 'no objects to estimate from' : `object diameter ${s.diameter.toFixed(1)} px (${s.source})`;
-  return `${d}, scale ${s.scale === 1 ? '1 (not resized)' : s.scale.toFixed(3)}`;
+  const fused = s.fusedScale === undefined ? '' : `, averaged with scale ${s.fusedScale.toFixed(3)}`;
+  return `${d}, scale ${s.scale === 1 ? '1 (not resized)' : s.scale.toFixed(3)}${fused}`;
 }

@@ -24,7 +24,7 @@ import { fileFilterFromFlags, filterFiles, labelFileFor, listImageFiles, readRas
 import type { Task } from './dataset';
 import { describePostProcessing, objectKindForTask, POST_PROCESSING_SPEC, POST_PROCESSING_USAGE, postProcessingFromFlags } from './postProcessingFlags';
 import { probabilityFileFor, readProbabilityMap } from './probabilityFiles';
-import { DIAMETER_SPEC, DIAMETER_USAGE, describeScale, diameterFromFlags, segmentWithDiameter } from './diameterFlag';
+import { DIAMETER_SPEC, DIAMETER_USAGE, describeScale, diameterFromFlags, fuseMaxScaleFromFlags, segmentWithDiameter } from './diameterFlag';
 import { DEFAULT_ENGINE, ENGINE_KINDS } from './engine';
 import { DEFAULT_WORKERS, createEnginePool, forEachConcurrent } from './enginePool';
 
@@ -111,6 +111,8 @@ async function main(): Promise<void> {
   process.stderr.write(`objects: ${describePostProcessing(options.postProcessing)}\n`);
   if (probabilityDir !== undefined && flags.diameter !== undefined) throw new UsageError('--diameter needs the model to run (not --probabilities)');
   const diameter = diameterFromFlags(flags, engine?.card);
+  const fuseMaxScale = fuseMaxScaleFromFlags(flags);
+  if (probabilityDir !== undefined && fuseMaxScale !== undefined) throw new UsageError('--no-fuse needs the model to run (not --probabilities)');
 
   const names = files.map((f) => stemOf(f));
   let unscorable = 0;
@@ -123,11 +125,11 @@ async function main(): Promise<void> {
     let probabilities: Float32Array;
     let scale: Record<string, number> = {};
     if (engine) {
-      const scaled = await segmentWithDiameter(engine, prepareInput(raster, engine.card.normalization), diameter, options.postProcessing, { foregroundClass: engine.card.foregroundClass, tta });
+      const scaled = await segmentWithDiameter(engine, prepareInput(raster, engine.card.normalization), diameter, options.postProcessing, { foregroundClass: engine.card.foregroundClass, tta }, fuseMaxScale);
       probabilities = scaled.probabilities;
       if (scaled.source !== 'off') {
         process.stderr.write(`${stemOf(file)}: ${describeScale(scaled)}\n`);
-        scale = { scale: scaled.scale, ...(scaled.diameter !== undefined ? { diameter: scaled.diameter } : {}) };
+        scale = { scale: scaled.scale, ...(scaled.fusedScale !== undefined ? { fusedScale: scaled.fusedScale } : {}), ...(scaled.diameter !== undefined ? { diameter: scaled.diameter } : {}) };
       }
     } else {
       probabilities = readProbabilityMap(probabilityFileFor(stemOf(file), probabilityDir ?? ''), raster.width, raster.height);
@@ -149,6 +151,7 @@ async function main(): Promise<void> {
     ...options,
     tta,
     diameter,
+    ...(fuseMaxScale !== undefined ? { fuse: false } : {}),
     images: rows.map((r, i) => ({ name: names[i], ...r })),
     mean,
     count: rows.length,

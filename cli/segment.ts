@@ -30,7 +30,7 @@ import { DEFAULT_ENGINE, ENGINE_KINDS } from './engine';
 import { DEFAULT_WORKERS, createEnginePool, forEachConcurrent } from './enginePool';
 import { inputsHash, mergeShards, parseShard, shardFiles, summaryCsv, writeShardRecord } from './shard';
 import type { SummaryRow } from './shard';
-import { DIAMETER_SPEC, DIAMETER_USAGE, describeScale, diameterFromFlags, segmentWithDiameter } from './diameterFlag';
+import { DIAMETER_SPEC, DIAMETER_USAGE, describeScale, diameterFromFlags, fuseMaxScaleFromFlags, segmentWithDiameter } from './diameterFlag';
 import { describePostProcessing, objectKindForTask, POST_PROCESSING_SPEC, POST_PROCESSING_USAGE, postProcessingFromFlags } from './postProcessingFlags';
 
 const USAGE = `usage: npm run segment -- --model MODEL_DIR --in DIR --out DIR
@@ -93,6 +93,7 @@ async function main(): Promise<void> {
   const settings = postProcessingFromFlags(flags, objectKindForTask(card.task), card.postProcessing);
   process.stderr.write(`objects: ${describePostProcessing(settings)}\n`);
   const diameter = diameterFromFlags(flags, card);
+  const fuseMaxScale = fuseMaxScaleFromFlags(flags);
   mkdirSync(outDir, { recursive: true });
   let failed = 0;
   const rows: SummaryRow[] = [];
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
         const scaled = await segmentWithDiameter(engine, prepareInput(page, card.normalization), diameter, settings, {
           foregroundClass: card.foregroundClass,
           tta: flags.tta === true,
-        });
+        }, fuseMaxScale);
         const { probabilities, width, height } = scaled;
         const written: string[] = [];
         const write = (name: string, bytes: Uint8Array | string): void => {

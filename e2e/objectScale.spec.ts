@@ -30,6 +30,11 @@ test('the object diameter is estimated per image, shown, and a user diameter ove
   // Large nuclei: an estimate well above the model's 15 px, so the image was shrunk (at most 2x).
   expect(Number(await estimate.getAttribute('data-value'))).toBeGreaterThan(25);
   expect(Number(await estimate.getAttribute('data-scale'))).toBeCloseTo(0.5, 2);
+  // More than 2x the model's size: a second map at the scale the estimate asks for is averaged in.
+  const fused = Number(await estimate.getAttribute('data-fused-scale'));
+  expect(fused).toBeGreaterThan(0.2);
+  expect(fused).toBeLessThan(0.45);
+  await expect(estimate).toContainText('averaged');
 
   // The user says the objects are 15 px: a new prediction at scale 1.
   await page.getByTestId('diameter-mode').selectOption('set');

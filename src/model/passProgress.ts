@@ -1,5 +1,5 @@
 /**
- * One progress bar over the 1-3 passes of a segmentation at the object scale (objectScale.ts): each pass
+ * One progress bar over the 1-4 passes of a segmentation at the object scale (objectScale.ts): each pass
  * reports its own tiles, so a plain relay would restart the bar at every pass. Reported instead are the
  * tiles done and the tiles expected over all passes: the finished passes' tiles, the current pass's, and
  * the current pass's count again for each pass the plan still expects (a later pass's size is unknown

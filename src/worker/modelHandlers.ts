@@ -188,7 +188,7 @@ export async function segmentSeededPlane(state: ModelState, id: string, size: nu
 
 /**
  * The image segmented at its object scale when the request names a diameter and the card a training
- * diameter (src/model/objectScale.ts: 1-3 passes of `run`), else undefined (one plain pass is the caller's).
+ * diameter (src/model/objectScale.ts: 1-4 passes of `run`), else undefined (one plain pass is the caller's).
  */
 function segmentAtScale(
   run: PlaneSegmentFn,
@@ -359,7 +359,15 @@ export function createModelHandlers(state: ModelState): Handlers {
           ...answer(last, probabilities),
           ...(engine ? { engine: engine.engine, engineReason: engine.reason } : {}),
           ...(scaled && scaled.source !== 'off'
-            ? { objectScale: { diameter: scaled.diameter ?? null, source: scaled.source, scale: scaled.scale, trainingDiameter: card.objectDiameter ?? 0 } }
+            ? {
+                objectScale: {
+                  diameter: scaled.diameter ?? null,
+                  source: scaled.source,
+                  scale: scaled.scale,
+                  ...(scaled.fusedScale !== undefined ? { fusedScale: scaled.fusedScale } : {}),
+                  trainingDiameter: card.objectDiameter ?? 0,
+                },
+              }
             : {}),
           ...(objects ? { objects } : {}),
         };

@@ -75,6 +75,8 @@ export interface ObjectScaleReport {
   readonly source: 'user' | 'estimate';
   /** The factor the image was resized by (1 = not resized). */
   readonly scale: number;
+  /** Objects beyond the 2x clamp: the scale of the second map averaged with the first (src/model/objectScale.ts). */
+  readonly fusedScale?: number;
   /** The model's training diameter it was matched to. */
   readonly trainingDiameter: number;
 }

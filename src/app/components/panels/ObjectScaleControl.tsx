@@ -66,10 +66,11 @@ export function ObjectScaleControl() {
           <span className="muted">px</span>
         </label>
       )}
-      <p className="muted tiny" data-testid="diameter-estimate" data-value={report?.diameter ?? ''} data-scale={report?.scale ?? ''}>
+      <p className="muted tiny" data-testid="diameter-estimate" data-value={report?.diameter ?? ''} data-scale={report?.scale ?? ''} data-fused-scale={report?.fusedScale ?? ''}>
         {report && segmented
           ? `${report.source === 'estimate' ? 'Estimated' : 'Set'}: ${report.diameter === null ? 'no objects found' : `${report.diameter.toFixed(1)} px`}` +
-            ` · ${report.scale === 1 ? 'not resized' : `resized ×${report.scale.toFixed(2)}`} (model: ${training} px)`
+            ` · ${report.scale === 1 ? 'not resized' : `resized ×${report.scale.toFixed(2)}`}` +
+            `${report.fusedScale === undefined ? '' : ` and ×${report.fusedScale.toFixed(2)}, averaged`} (model: ${training} px)`
           : segmented || choice === 'off'
             ? `Not resized (model: ${training} px)`
             : `Segment to estimate (model: ${training} px)`}

@@ -2,7 +2,7 @@
  * The shipped default models (public/models/*) load in Node and reproduce the held-out metrics in their
  * cards. `npm run evaluate -- ... --json public/models/NAME/evaluation.json --write-card` stored per-image
  * metrics next to each model; this test re-scores a few of those images with the same code path
- * (decode, normalise from the card, overlap-tile segmentPlane, scoreProbabilities) and checks that the
+ * (decode, normalise from the card, overlap-tile segmentPlane at the stored object scale, scoreProbabilities) and checks that the
  * stored mean is what the card says. Skipped where ../shared/data is absent.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareInput } from '../src/image/normalize';
 import { plainPostProcessing, type PostProcessing } from '../src/image/postProcessing';
+import { segmentAtObjectScale, type DiameterSetting } from '../src/model/objectScale';
 import { segmentPlane } from '../src/model/segment';
 import { initNodeBackend } from './backend';
 import { labelFileFor, readRaster } from './dataset';
@@ -37,6 +38,10 @@ interface Evaluation {
   readonly minSize?: number;
   readonly membraneValue: number;
   readonly tta: boolean;
+  /** The object scale it was scored at (since issue 10): 'off', 'auto' or a diameter in px. */
+  readonly diameter?: DiameterSetting;
+  /** false when scored with --no-fuse (objects beyond the 2x clamp not averaged with a second scale). */
+  readonly fuse?: false;
   readonly mean: Record<string, number>;
   readonly images: ({ name: string } & Record<string, number>)[];
 }
@@ -80,19 +85,22 @@ describe.skipIf(!existsSync(data))('shipped models', () => {
       expect(stored, `${name} is in the stored evaluation`).toBeDefined();
       const imageFile = path.join(m.images, `${name}.png`);
       const raster = readRaster(imageFile);
-      const { probabilities } = await segmentPlane(segmenter, prepareInput(raster, card.normalization), {
-        foregroundClass: card.foregroundClass,
-        tta: evaluation.tta,
-      });
+      const postProcessing = evaluation.postProcessing ?? {
+        ...plainPostProcessing(evaluation.task === 'membranes' ? 'cells' : 'foreground'),
+        threshold: evaluation.threshold ?? 0.5,
+        minSize: evaluation.minSize ?? 0,
+      };
+      const options = { foregroundClass: card.foregroundClass, tta: evaluation.tta };
+      const { probabilities } = await segmentAtObjectScale(
+        async (plane) => (await segmentPlane(segmenter, plane, options)).probabilities,
+        prepareInput(raster, card.normalization),
+        { trainingDiameter: card.objectDiameter ?? 1, diameter: evaluation.diameter ?? 'off', postProcessing, ...(evaluation.fuse === false ? { fuseMaxScale: 0 } : {}) },
+      );
       const scores = scoreProbabilities(probabilities, readRaster(labelFileFor(imageFile, m.labels)), {
         task: evaluation.task,
         labelsFormat: m.labelsFormat,
         membraneValue: evaluation.membraneValue,
-        postProcessing: evaluation.postProcessing ?? {
-          ...plainPostProcessing(evaluation.task === 'membranes' ? 'cells' : 'foreground'),
-          threshold: evaluation.threshold ?? 0.5,
-          minSize: evaluation.minSize ?? 0,
-        },
+        postProcessing,
       });
       // Metrics added since the evaluation was stored (e.g. maskRandError) have nothing to compare with.
       for (const [k, v] of Object.entries(scores)) if (k in stored!) expect(v, `${name} ${k}`).toBeCloseTo(stored![k], 3);

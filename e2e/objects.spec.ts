@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { encode } from 'fast-png';
 import { unzipSync } from 'fflate';
-import { defaultPostProcessing } from '../src/image/postProcessing';
+import { defaultPostProcessing, parsePostProcessing } from '../src/image/postProcessing';
 import { watchConsole } from './console';
 import { dsbCrop, isbiCrop } from './fixtures/appFiles';
 import type { Page } from '@playwright/test';
@@ -51,8 +51,11 @@ test('objects: settings re-label, the table sorts and locates, the ZIP has CSV +
   await expect(count).not.toHaveAttribute('data-value', '');
   const objects = Number(await count.getAttribute('data-value'));
   expect(objects).toBeGreaterThan(3);
-  // The nuclei card carries no post-processing: the app starts from the same defaults as segment/evaluate.
-  await expect(page.getByTestId('post-processing')).toHaveAttribute('data-settings', JSON.stringify(defaultPostProcessing('foreground')));
+  // The app starts from the nuclei card's post-processing (its threshold 0.4), as segment/evaluate do.
+  const card = JSON.parse(readFileSync(new URL('../public/models/nuclei/model-card.json', import.meta.url), 'utf8')) as { postProcessing?: unknown };
+  const cardSettings = parsePostProcessing(card.postProcessing, 'foreground');
+  expect(cardSettings.threshold).toBe(0.4);
+  await expect(page.getByTestId('post-processing')).toHaveAttribute('data-settings', JSON.stringify(cardSettings));
   const status = await page.getByTestId('status-text').textContent();
 
   // Settings re-label the cached probability: nothing survives a huge minimum size; the model's settings come back.

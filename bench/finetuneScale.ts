@@ -28,6 +28,7 @@ import type { FloatPlane } from '../src/image/types';
 import { fineTune, resolveRecipe } from '../src/model/fineTune';
 import { sampleAtScale } from '../src/model/fineTuneScale';
 import type { FineTuneSample } from '../src/model/fineTuneTypes';
+import { atObjectScale } from '../src/image/postProcessing';
 import { segmentAtObjectScale, segmentScaled } from '../src/model/objectScale';
 import { segmentPlane } from '../src/model/segment';
 import type { ModelCard, Segmenter } from '../src/model/types';
@@ -71,7 +72,7 @@ async function scoreAtScales(segmenter: Segmenter, card: ModelCard, images: read
   const perImage: Record<string, number>[] = [];
   for (const { image, scale } of images) {
     const { probabilities } = await segmentScaled(runner(segmenter, card), image.image, scale);
-    perImage.push(scoreProbabilities(probabilities, image.truthRaster, score));
+    perImage.push(scoreProbabilities(probabilities, image.truthRaster, { ...score, postProcessing: atObjectScale(score.postProcessing, scale) }));
   }
   return { mean: meanMetrics(perImage, METRIC_KEYS.nuclei), perImage };
 }

@@ -15,6 +15,9 @@ export const DIAMETER_SPEC: OptionSpec = { diameter: { type: 'string' }, 'no-fus
 export const DIAMETER_USAGE = `         [--diameter N|auto|off (object diameter in px; rescales to the model's training diameter; default: the card's choice)]
          [--no-fuse (objects over 2x the training size: only the map at the 2x clamp, not averaged with one at their own scale)]`;
 
+/** Said after the settings where images may be rescaled: their pixel values apply at each image's scale (atObjectScale). */
+export const MODEL_PIXELS = " (σ, h and sizes in the model's pixels: scaled per image)";
+
 /** fuseMaxScale of the object scale: 0 (off) with --no-fuse, else the default. */
 export function fuseMaxScaleFromFlags(flags: ParsedFlags): number | undefined {
   return flags['no-fuse'] === true ? 0 : undefined;

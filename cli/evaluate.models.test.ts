@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareInput } from '../src/image/normalize';
-import { plainPostProcessing, type PostProcessing } from '../src/image/postProcessing';
+import { atObjectScale, plainPostProcessing, type PostProcessing } from '../src/image/postProcessing';
 import { segmentAtObjectScale, type DiameterSetting } from '../src/model/objectScale';
 import { segmentPlane } from '../src/model/segment';
 import { initNodeBackend } from './backend';
@@ -91,7 +91,7 @@ describe.skipIf(!existsSync(data))('shipped models', () => {
         minSize: evaluation.minSize ?? 0,
       };
       const options = { foregroundClass: card.foregroundClass, tta: evaluation.tta };
-      const { probabilities } = await segmentAtObjectScale(
+      const { probabilities, scale } = await segmentAtObjectScale(
         async (plane) => (await segmentPlane(segmenter, plane, options)).probabilities,
         prepareInput(raster, card.normalization),
         { trainingDiameter: card.objectDiameter ?? 1, diameter: evaluation.diameter ?? 'off', postProcessing, ...(evaluation.fuse === false ? { fuseMaxScale: 0 } : {}) },
@@ -100,7 +100,7 @@ describe.skipIf(!existsSync(data))('shipped models', () => {
         task: evaluation.task,
         labelsFormat: m.labelsFormat,
         membraneValue: evaluation.membraneValue,
-        postProcessing,
+        postProcessing: atObjectScale(postProcessing, scale),
       });
       // Metrics added since the evaluation was stored (e.g. maskRandError) have nothing to compare with.
       for (const [k, v] of Object.entries(scores)) if (k in stored!) expect(v, `${name} ${k}`).toBeCloseTo(stored![k], 3);

@@ -15,6 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { METRIC_KEYS, scoreProbabilities, type ScoreOptions } from '../src/image/evaluation';
+import { atObjectScale } from '../src/image/postProcessing';
 import { prepareInput } from '../src/image/normalize';
 import { MODEL_FILES, parseModelCard } from '../src/model/io';
 import { choiceFlag, numberFlag, optionalString, parseFlags, requiredString, runMain, UsageError } from './args';
@@ -23,8 +24,8 @@ import { warnLabelClasses } from './labelClasses';
 import { fileFilterFromFlags, filterFiles, labelFileFor, listImageFiles, readRaster, stemOf } from './dataset';
 import type { Task } from './dataset';
 import { describePostProcessing, objectKindForTask, POST_PROCESSING_SPEC, POST_PROCESSING_USAGE, postProcessingFromFlags } from './postProcessingFlags';
-import { probabilityFileFor, readProbabilityMap } from './probabilityFiles';
-import { DIAMETER_SPEC, DIAMETER_USAGE, describeScale, diameterFromFlags, fuseMaxScaleFromFlags, segmentWithDiameter } from './diameterFlag';
+import { probabilityFileFor, readMapScale, readProbabilityMap } from './probabilityFiles';
+import { DIAMETER_SPEC, DIAMETER_USAGE, MODEL_PIXELS, describeScale, diameterFromFlags, fuseMaxScaleFromFlags, segmentWithDiameter } from './diameterFlag';
 import { DEFAULT_ENGINE, ENGINE_KINDS } from './engine';
 import { DEFAULT_WORKERS, createEnginePool, forEachConcurrent } from './enginePool';
 
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
     // The model's own post-processing (its card) unless flags say otherwise, as segment does.
     postProcessing: postProcessingFromFlags(flags, objectKindForTask(task), engine?.card.postProcessing),
   };
-  process.stderr.write(`objects: ${describePostProcessing(options.postProcessing)}\n`);
+  process.stderr.write(`objects: ${describePostProcessing(options.postProcessing)}${engine && diameterFromFlags(flags, engine.card) === 'off' ? '' : MODEL_PIXELS}\n`);
   if (probabilityDir !== undefined && flags.diameter !== undefined) throw new UsageError('--diameter needs the model to run (not --probabilities)');
   const diameter = diameterFromFlags(flags, engine?.card);
   const fuseMaxScale = fuseMaxScaleFromFlags(flags);
@@ -124,19 +125,24 @@ async function main(): Promise<void> {
     }
     let probabilities: Float32Array;
     let scale: Record<string, number> = {};
+    let objectScale = 1;
     if (engine) {
       const scaled = await segmentWithDiameter(engine, prepareInput(raster, engine.card.normalization), diameter, options.postProcessing, { foregroundClass: engine.card.foregroundClass, tta }, fuseMaxScale);
       probabilities = scaled.probabilities;
+      objectScale = scaled.scale;
       if (scaled.source !== 'off') {
         process.stderr.write(`${stemOf(file)}: ${describeScale(scaled)}\n`);
         scale = { scale: scaled.scale, ...(scaled.fusedScale !== undefined ? { fusedScale: scaled.fusedScale } : {}), ...(scaled.diameter !== undefined ? { diameter: scaled.diameter } : {}) };
       }
     } else {
       probabilities = readProbabilityMap(probabilityFileFor(stemOf(file), probabilityDir ?? ''), raster.width, raster.height);
+      objectScale = readMapScale(stemOf(file), probabilityDir ?? '');
     }
     const labelName = path.basename(labelFileFor(file, labelsDir));
     unscorable += warnLabelClasses([{ raster: truth, name: labelName }], options.labelsFormat, task, options.membraneValue, (line) => process.stderr.write(line)).length;
-    return { ...scoreProbabilities(probabilities, truth, options), ...scale };
+    // Pixel settings are in the model's pixels (atObjectScale): the objects of this image's scale.
+    const scored = scoreProbabilities(probabilities, truth, { ...options, postProcessing: atObjectScale(options.postProcessing, objectScale) });
+    return { ...scored, ...scale };
   });
   await engine?.dispose();
   const keys = METRIC_KEYS[task];

@@ -2,7 +2,7 @@
  * Saved probability maps (segment --prob-float / --prob) read back, so evaluate can score
  * post-processing on cached maps without running the model again.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { readRaster } from './dataset';
 
@@ -24,4 +24,32 @@ export function readProbabilityMap(file: string, width: number, height: number):
   if (raster.data instanceof Float32Array) return raster.data;
   const scale = raster.bitDepth === 16 ? 65535 : 255;
   return Float32Array.from(raster.data, (v) => v / scale);
+}
+
+/** NAME_scale.json: the object scale a saved map was made at (written by segment when it is not 1). */
+export function scaleFileName(stem: string): string {
+  return `${stem}_scale.json`;
+}
+
+/** The sidecar's JSON for a segmentation. */
+export function scaleRecord(s: { readonly scale: number; readonly fusedScale?: number; readonly diameter?: number; readonly source: string }): string {
+  return `${JSON.stringify({ scale: s.scale, ...(s.fusedScale !== undefined ? { fusedScale: s.fusedScale } : {}), ...(s.diameter !== undefined ? { diameter: s.diameter } : {}), source: s.source })}\n`;
+}
+
+/**
+ * The object scale of the map of `stem` in `dir`: its NAME_scale.json, or 1 when there is none (a map made
+ * without rescaling, or by an older version).
+ * @throws Error naming the file when it exists but holds no positive scale.
+ */
+export function readMapScale(stem: string, dir: string): number {
+  const file = path.join(dir, scaleFileName(stem));
+  if (!existsSync(file)) return 1;
+  let scale: unknown;
+  try {
+    scale = (JSON.parse(readFileSync(file, 'utf8')) as { scale?: unknown }).scale;
+  } catch (e) {
+    throw new Error(`${path.basename(file)}: not JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (typeof scale !== 'number' || !(scale > 0) || !Number.isFinite(scale)) throw new Error(`${path.basename(file)}: "scale" must be a positive number, got ${String(scale)}`);
+  return scale;
 }

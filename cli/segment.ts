@@ -21,16 +21,17 @@ import { encodeLabels, encodeMaskPng, encodeProbabilityPng } from '../src/image/
 import { roiSetZip } from '../src/image/imagejRoi';
 import { measureObjects, measurementsCsv } from '../src/image/measure';
 import { prepareInput, toSingleChannel } from '../src/image/normalize';
-import { objectsFromProbability } from '../src/image/postProcessing';
+import { atObjectScale, objectsFromProbability } from '../src/image/postProcessing';
 import { encodeTiff } from '../src/image/tiffWrite';
 import { choiceFlag, numberFlag, optionalString, parseFlags, requiredString, runMain } from './args';
 import type { OptionSpec } from './args';
 import { fileFilterFromFlags, filterFiles, listImageFiles, stemOf } from './dataset';
 import { DEFAULT_ENGINE, ENGINE_KINDS } from './engine';
 import { DEFAULT_WORKERS, createEnginePool, forEachConcurrent } from './enginePool';
+import { scaleFileName, scaleRecord } from './probabilityFiles';
 import { inputsHash, mergeShards, parseShard, shardFiles, summaryCsv, writeShardRecord } from './shard';
 import type { SummaryRow } from './shard';
-import { DIAMETER_SPEC, DIAMETER_USAGE, describeScale, diameterFromFlags, fuseMaxScaleFromFlags, segmentWithDiameter } from './diameterFlag';
+import { DIAMETER_SPEC, DIAMETER_USAGE, MODEL_PIXELS, describeScale, diameterFromFlags, fuseMaxScaleFromFlags, segmentWithDiameter } from './diameterFlag';
 import { describePostProcessing, objectKindForTask, POST_PROCESSING_SPEC, POST_PROCESSING_USAGE, postProcessingFromFlags } from './postProcessingFlags';
 
 const USAGE = `usage: npm run segment -- --model MODEL_DIR --in DIR --out DIR
@@ -91,8 +92,8 @@ async function main(): Promise<void> {
   process.stderr.write(`${engine.description}${shard ? `; shard ${shard.index}/${shard.count}: ${files.length} of ${allFiles.length} images` : ''}\n`);
   const { card } = engine;
   const settings = postProcessingFromFlags(flags, objectKindForTask(card.task), card.postProcessing);
-  process.stderr.write(`objects: ${describePostProcessing(settings)}\n`);
   const diameter = diameterFromFlags(flags, card);
+  process.stderr.write(`objects: ${describePostProcessing(settings)}${diameter === 'off' ? '' : MODEL_PIXELS}\n`);
   const fuseMaxScale = fuseMaxScaleFromFlags(flags);
   mkdirSync(outDir, { recursive: true });
   let failed = 0;
@@ -116,7 +117,8 @@ async function main(): Promise<void> {
           writeFileSync(path.join(outDir, name), bytes);
           written.push(name);
         };
-        const objects = objectsFromProbability(probabilities, width, height, settings);
+        // Pixel settings are in the model's pixels: converted to this image's at the scale it was segmented at.
+        const objects = objectsFromProbability(probabilities, width, height, atObjectScale(settings, scaled.scale));
         if (settings.objects === 'cells') {
           // The mask is the membrane; the objects are the cells between membranes.
           const membrane = new Uint8Array(probabilities.length);
@@ -133,6 +135,8 @@ async function main(): Promise<void> {
         if (flags['prob-float']) {
           write(`${base}_prob.tif`, encodeTiff([{ width, height, channels: 1, data: probabilities }], { compression: 'deflate', predictor: true }));
         }
+        // evaluate --probabilities needs the scale to make the same objects from a saved map.
+        if ((flags.prob || flags['prob-float']) && scaled.scale !== 1) write(scaleFileName(base), scaleRecord(scaled));
         const where = pages.length > 1 ? ` page ${p + 1}` : '';
         rows.push({ image: path.basename(file), page: p + 1, width, height, objects: objects.count });
         process.stderr.write(`${path.basename(file)}${where}: ${objects.count} objects, ${describeScale(scaled)}; ${written.join(', ')} (${Date.now() - t0} ms)\n`);

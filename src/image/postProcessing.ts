@@ -21,7 +21,11 @@ export type ObjectKind = 'foreground' | 'cells';
 /** How touching objects are separated. */
 export type SplitMethod = 'none' | 'watershed';
 
-/** Post-processing settings; every field is used by both kinds unless its comment says otherwise. */
+/**
+ * Post-processing settings; every field is used by both kinds unless its comment says otherwise. Pixel
+ * values (σ, h of 'foreground', the sizes) are in the model's pixels: for an image segmented at an object
+ * scale other than 1 they are converted by {@link atObjectScale}.
+ */
 export interface PostProcessing {
   readonly objects: ObjectKind;
   /** Foreground (nuclei, or membrane for 'cells') where the smoothed probability >= threshold. */
@@ -117,6 +121,26 @@ export function parsePostProcessing(value: unknown, objects: ObjectKind): PostPr
     minSize: pick('minSize'),
     connectivity: pick('connectivity'),
   });
+}
+
+/**
+ * The settings for a map made at object scale `scale` (src/model/objectScale.ts: the image was resized by
+ * `scale` so that its objects had the model's training size). Pixel settings are in the model's pixels:
+ * blur σ and, for 'foreground', the seed depth h are divided by the scale, the sizes (minSize, maxHoleSize)
+ * by its square, so a nucleus gets the same treatment at any size. Scale 1: the settings themselves.
+ * @throws RangeError unless scale is a positive finite number.
+ */
+export function atObjectScale(settings: PostProcessing, scale: number): PostProcessing {
+  if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`object scale must be a positive number, got ${scale}`);
+  if (scale === 1) return settings;
+  const area = (px: number): number => Math.round(px / (scale * scale));
+  return {
+    ...settings,
+    smoothing: Math.min(50, settings.smoothing / scale),
+    h: settings.objects === 'foreground' ? settings.h / scale : settings.h,
+    minSize: area(settings.minSize),
+    maxHoleSize: area(settings.maxHoleSize),
+  };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { ExportFile, ExportRequest } from '../image/export';
 import { getImageWorker } from './imageWorker';
 import { getPixels } from './pixels';
 import { instancesKey } from './keys';
-import { exportPrediction, imageSettings, predictionSettings } from './predictions';
+import { exportPrediction, imageSettings, objectSettings, predictionSettings } from './predictions';
 import type { StudioState } from './store';
 
 /** A file ready to download. */
@@ -66,7 +66,7 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
           ...(known
             ? { instances: { width: image.width, height: image.height, labels: known.labels, count: known.count, sizes: known.sizes }, measurements: known.measurements }
             : {}),
-          ...(settings ? { postProcessing: settings } : {}),
+          ...(settings ? { postProcessing: prediction ? objectSettings(settings, id, prediction.key) : settings } : {}),
           painted: hasPaint && px.labels ? px.labels : undefined,
           display: display && { range: display.range, invert: display.invert, channel: display.channel },
           overlayOpacity: state.overlays.instances.opacity,

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { groundTruthProblem, scoreProbabilities } from '../image/evaluation';
 import { computeImageObjects } from '../image/imageObjects';
-import { defaultPostProcessing, type PostProcessing } from '../image/postProcessing';
+import { atObjectScale, defaultPostProcessing, type PostProcessing } from '../image/postProcessing';
 import type { RasterImage } from '../image/types';
 import type { ImageCommand, ImageParams, ImageResult } from '../worker/decodeProtocol';
 import type { WorkerClient } from '../worker/client';
@@ -37,7 +37,8 @@ function loaded(id: string, task: 'nuclei' | 'membranes', postProcessing?: PostP
 const cardSettings: PostProcessing = { ...defaultPostProcessing('foreground'), smoothing: 0, minSize: 3, threshold: 0.6 };
 const models: Record<string, LoadedModel> = { nuclei: loaded('nuclei', 'nuclei', cardSettings), em: loaded('em', 'membranes') };
 
-function modelWorker() {
+/** The scripted model worker; `scale`: it reports that object scale, and makes its objects at it as the real one does. */
+function modelWorker(scale = 1) {
   const segments: Params<'segment'>[] = [];
   const client: WorkerClient = {
     call<K extends CommandName>(type: K, params: Params<K>): Promise<Result<K>> {
@@ -45,8 +46,9 @@ function modelWorker() {
       if (type === 'segment') {
         const p = params as Params<'segment'>;
         segments.push(p);
-        const objects = p.objects && computeImageObjects(probability, W, H, p.objects.settings, p.objects.intensity ?? p.image.data);
-        return Promise.resolve({ width: W, height: H, probabilities: probability.slice(), tile: null, ms: 1, backend: 'cpu', ...(objects ? { objects } : {}) } as unknown as Result<K>);
+        const objects = p.objects && computeImageObjects(probability, W, H, atObjectScale(p.objects.settings, scale), p.objects.intensity ?? p.image.data);
+        const objectScale = scale === 1 ? {} : { objectScale: { diameter: 30, source: 'estimate', scale, trainingDiameter: 15 } };
+        return Promise.resolve({ width: W, height: H, probabilities: probability.slice(), tile: null, ms: 1, backend: 'cpu', ...objectScale, ...(objects ? { objects } : {}) } as unknown as Result<K>);
       }
       return Promise.reject(new Error(`unexpected ${type}`));
     },
@@ -176,5 +178,27 @@ describe('objects where the data is', () => {
     ]);
     expect(useStudio.getState().groundTruth.a?.name).toBe('truth.png');
     expect(useStudio.getState().evaluations.a?.metrics).toEqual(expected);
+  });
+
+  it('a prediction made at an object scale gets its objects, re-labelling and scores at that scale', async () => {
+    setWorkerClient(modelWorker(0.5).client);
+    reset([entry('a', 'nuclei')]);
+    await useStudio.getState().segmentImages(['a']);
+    const key = currentPredictionKey(useStudio.getState(), 'a')!;
+    expect(getPixels('a')!.madeWith.get(key)).toMatchObject({ modelId: 'nuclei', scale: 0.5 });
+    // The card's minimum size (3 model pixels) is 12 pixels of this image: both 64-px squares stay.
+    expect(currentInstances(useStudio.getState(), 'a')?.count).toBe(2);
+    useStudio.getState().setPostProcessing('nuclei', { minSize: 20 });
+    await vi.waitFor(() => expect(useStudio.getState().instances.a?.count).toBe(0));
+    const call = imageCalls.find((c) => c.type === 'objects')?.params as ImageParams<'objects'>;
+    expect(call.settings).toEqual(atObjectScale({ ...cardSettings, minSize: 20 }, 0.5));
+    expect(call.settings.minSize).toBe(80);
+    // Instances are keyed by the user's settings, so a change back finds them again.
+    expect(getPixels('a')!.instances?.key).toBe(instancesKey(key, { ...cardSettings, minSize: 20 }));
+    await useStudio.getState().loadGroundTruth('a', file('truth.png'));
+    const evaluate = imageCalls.filter((c) => c.type === 'evaluate').at(-1)?.params as ImageParams<'evaluate'>;
+    expect(evaluate.options.postProcessing).toEqual(atObjectScale({ ...cardSettings, minSize: 20 }, 0.5));
+    expect(useStudio.getState().evaluations.a?.metrics.ap).toBe(0);
+    useStudio.getState().resetPostProcessing('nuclei');
   });
 });

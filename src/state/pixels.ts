@@ -55,6 +55,11 @@ export interface ImagePixels {
 export interface MadeWith {
   readonly modelId: string | null;
   readonly settings: PostProcessing;
+  /**
+   * The object scale the image was segmented at (src/model/objectScale.ts); the settings' pixel values are
+   * in the model's pixels and apply at it (atObjectScale). Absent: 1.
+   */
+  readonly scale?: number;
 }
 
 /** The finished tiles of a cancelled segmentation under prediction key `key`. */

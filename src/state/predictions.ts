@@ -1,5 +1,5 @@
 import { instancesKey, modelKey, predictionKey } from './keys';
-import type { PostProcessing } from '../image/postProcessing';
+import { atObjectScale, type PostProcessing } from '../image/postProcessing';
 import { diameterChoice, diameterKey } from './objectScaleSlice';
 import { getPixels, type InstanceBuffers, type PartialPrediction } from './pixels';
 import { modelSettings } from './postProcessingSlice';
@@ -62,6 +62,19 @@ export function predictionSettings(state: Reader, id: string, key: string): Post
   const made = getPixels(id)?.madeWith.get(key);
   const maker = predictionModelId(state, id, key) ?? made?.modelId ?? null;
   return (maker !== null ? modelSettings(state, maker) : null) ?? made?.settings ?? imageSettings(state, id);
+}
+
+/** The object scale prediction `key` of image `id` was made at: 1 when it was not rescaled or nothing is known. */
+export function predictionScale(id: string, key: string): number {
+  return getPixels(id)?.madeWith.get(key)?.scale ?? 1;
+}
+
+/**
+ * `settings` in the pixels of prediction `key` of image `id` (atObjectScale at the scale it was made at):
+ * what objects of that prediction are made with, in the workers, the export and the evaluation alike.
+ */
+export function objectSettings(settings: PostProcessing, id: string, key: string): PostProcessing {
+  return atObjectScale(settings, predictionScale(id, key));
 }
 
 /** Key of the instances wanted now for image `id` (null without a prediction key). */

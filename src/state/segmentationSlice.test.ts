@@ -228,8 +228,14 @@ describe('segmentation with per-image models', () => {
     px.madeWith.clear();
     const target = createRestoreTarget(useStudio.setState, useStudio.getState);
     target.setResult(await restoredResult(record));
-    expect(px.madeWith.get(key)).toMatchObject({ modelId: 'em', settings: { threshold: 0.5 } });
+    expect(px.madeWith.get(key)).toMatchObject({ modelId: 'em', settings: { threshold: 0.5 }, scale: 1 });
     expect(await exportedThreshold()).toBe(0.5);
+    // The object scale it was made at comes back with it (the settings' pixels apply at it); a bad one is 1.
+    const scaled = { ...record, madeWith: { ...record.madeWith!, scale: 0.5 } };
+    target.setResult(await restoredResult(scaled));
+    expect(px.madeWith.get(key)?.scale).toBe(0.5);
+    target.setResult(await restoredResult({ ...record, madeWith: { ...record.madeWith!, scale: -1 } }));
+    expect(px.madeWith.get(key)?.scale).toBe(1);
     // A record with broken settings restores its map and loses only them.
     target.setResult(await restoredResult({ ...record, madeWith: { modelId: 'em', settings: { objects: 'foreground', threshold: 7 } as never } }));
     expect(px.predictions.has(key)).toBe(true);

@@ -10,7 +10,7 @@ import { getImageWorker } from './imageWorker';
 import { diameterChoice } from './objectScaleSlice';
 import { getPixels } from './pixels';
 import { instancesKey } from './keys';
-import { currentInstancesKey, currentPredictionKey, imageModelId, imageSettings } from './predictions';
+import { currentInstancesKey, currentPredictionKey, imageModelId, imageSettings, objectSettings } from './predictions';
 import type { StudioState } from './store';
 import { singleChannelInSlices } from './planeSlices';
 
@@ -199,7 +199,7 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
           }
           if (!getPixels(id)) continue;
           px.predictions.set(key, result.probabilities);
-          if (settings) px.madeWith.set(key, { modelId: modelId ?? null, settings });
+          if (settings) px.madeWith.set(key, { modelId: modelId ?? null, settings, scale: result.objectScale?.scale ?? 1 });
           px.partial = null;
           get().recordObjectScale(id, result.objectScale);
           donePixels += image.width * image.height;
@@ -246,8 +246,9 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
       const key = currentInstancesKey(state, id);
       const probability = predKey ? px?.predictions.get(predKey) : undefined;
       if (!px || !key || !probability || px.instances?.key === key) return;
-      const settings = imageSettings(state, id);
-      if (!settings) return;
+      const own = imageSettings(state, id);
+      if (!own || !predKey) return;
+      const settings = objectSettings(own, id, predKey);
       const copy = probability.slice();
       const intensity = toSingleChannel(px.raster, 'mean').data;
       getImageWorker()

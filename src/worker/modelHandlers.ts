@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { computeImageObjects } from '../image/imageObjects';
 import { defaultNormalization, normalizePlane } from '../image/normalize';
-import { defaultPostProcessing } from '../image/postProcessing';
+import { atObjectScale, defaultPostProcessing } from '../image/postProcessing';
 import type { FloatPlane } from '../image/types';
 import { segmentAtObjectScale, singlePass, type PassPlan, type PlaneSegmentFn, type ScaledSegmentation } from '../model/objectScale';
 import { createPassProgress } from '../model/passProgress';
@@ -353,7 +353,9 @@ export function createModelHandlers(state: ModelState): Handlers {
         ctx.transfer(probabilities.buffer as ArrayBuffer);
         // Objects are made here, where the probability already is (not in a second worker after a round
         // trip through the main thread); the raw plane is what they are measured on unless told otherwise.
-        const objects = params.objects && computeImageObjects(probabilities, image.width, image.height, params.objects.settings, params.objects.intensity ?? image.data);
+        // Pixel settings are in the model's pixels: converted at the scale this image was segmented at.
+        const settings = params.objects && atObjectScale(params.objects.settings, scaled?.scale ?? 1);
+        const objects = params.objects && settings && computeImageObjects(probabilities, image.width, image.height, settings, params.objects.intensity ?? image.data);
         if (objects) ctx.transfer(objects.labels.buffer as ArrayBuffer, objects.sizes.buffer as ArrayBuffer);
         return {
           ...answer(last, probabilities),

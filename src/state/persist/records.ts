@@ -59,8 +59,11 @@ export interface ResultRecord {
    * the Float32Array itself, and still restore.
    */
   readonly probabilities: Blob | Float32Array;
-  /** The model that made it and the post-processing of its objects (absent in sessions stored before). */
-  readonly madeWith?: { readonly modelId: string | null; readonly settings: PostProcessing };
+  /**
+   * The model that made it, the post-processing of its objects and the object scale it was made at (absent
+   * in sessions stored before; a missing scale is 1).
+   */
+  readonly madeWith?: { readonly modelId: string | null; readonly settings: PostProcessing; readonly scale?: number };
 }
 
 /** A result as the app takes it back: its values read. */

@@ -71,7 +71,8 @@ export function createRestoreTarget(set: Set, get: Get): RestoreTarget {
       if (made) {
         try {
           const settings = parsePostProcessing(made.settings, made.settings.objects === 'cells' ? 'cells' : 'foreground');
-          px.madeWith.set(record.key, { modelId: typeof made.modelId === 'string' ? made.modelId : null, settings });
+          const scale = typeof made.scale === 'number' && made.scale > 0 && Number.isFinite(made.scale) ? made.scale : 1;
+          px.madeWith.set(record.key, { modelId: typeof made.modelId === 'string' ? made.modelId : null, settings, scale });
         } catch {
           px.madeWith.delete(record.key);
         }

@@ -86,7 +86,7 @@ export function resultRecord(
   width: number,
   height: number,
   probabilities: Float32Array | Blob,
-  madeWith?: { readonly modelId: string | null; readonly settings: PostProcessing },
+  madeWith?: { readonly modelId: string | null; readonly settings: PostProcessing; readonly scale?: number },
 ): ResultRecord {
   const values = probabilities instanceof Blob ? probabilities.size / 4 : probabilities.length;
   if (values !== width * height) throw new RangeError(`a result of ${values} values for a ${width}x${height} image`);

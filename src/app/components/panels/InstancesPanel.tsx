@@ -3,6 +3,9 @@ import { currentInstancesKey, imageModelId, imageSettings, isSegmented } from '.
 import { useStudio } from '../../../state/store';
 import { Section } from './Section';
 
+/** Pixel settings are in the model's pixels (src/image/postProcessing.ts, atObjectScale). */
+const MODEL_PIXELS = ". Pixels of the model's scale: an image resized to match the model's object size gets them resized too";
+
 function NumberField({ label, value, step, min, max, testId, title, onChange }: {
   readonly label: string;
   readonly value: number;
@@ -85,8 +88,8 @@ export function InstancesPanel() {
             />
             <span className="num">{settings.threshold.toFixed(2)}</span>
           </label>
-          <NumberField label="Min size" value={settings.minSize} step={1} min={0} testId="min-size" title={cells ? 'Cells smaller than this (pixels) merge with a neighbour' : 'Objects smaller than this (pixels) join a neighbour or are dropped'} onChange={(v) => set({ minSize: Math.max(0, Math.round(v)) })} />
-          <NumberField label="Smooth σ" value={settings.smoothing} step={0.5} min={0} max={50} testId="smoothing" title="Gaussian blur of the probability before thresholding (σ in pixels; 0 = none)" onChange={(v) => set({ smoothing: Math.min(50, Math.max(0, v)) })} />
+          <NumberField label="Min size" value={settings.minSize} step={1} min={0} testId="min-size" title={`${cells ? 'Cells smaller than this (pixels) merge with a neighbour' : 'Objects smaller than this (pixels) join a neighbour or are dropped'}${MODEL_PIXELS}`} onChange={(v) => set({ minSize: Math.max(0, Math.round(v)) })} />
+          <NumberField label="Smooth σ" value={settings.smoothing} step={0.5} min={0} max={50} testId="smoothing" title={`Gaussian blur of the probability before thresholding (σ in pixels; 0 = none)${MODEL_PIXELS}`} onChange={(v) => set({ smoothing: Math.min(50, Math.max(0, v)) })} />
           {!cells && (
             <label className="check small" title="Background enclosed by an object (not connected to the image border) becomes part of it">
               <input type="checkbox" checked={settings.fillHoles} onChange={(e) => set({ fillHoles: e.target.checked })} data-testid="fill-holes" />
@@ -98,7 +101,7 @@ export function InstancesPanel() {
             {cells ? 'Cells from membranes (watershed)' : 'Split touching objects'}
           </label>
           {settings.split === 'watershed' && (
-            <NumberField label="Seed h" value={settings.h} step={cells ? 0.01 : 0.5} min={0} testId="seed-h" title={cells ? 'Seed depth in probability: a minimum must lie this far below the membrane to seed a cell' : 'Seed depth in pixels of distance: a neck must be this much narrower than both centres to split'} onChange={(v) => set({ h: Math.max(0, v) })} />
+            <NumberField label="Seed h" value={settings.h} step={cells ? 0.01 : 0.5} min={0} testId="seed-h" title={cells ? 'Seed depth in probability: a minimum must lie this far below the membrane to seed a cell' : `Seed depth in pixels of distance: a neck must be this much narrower than both centres to split${MODEL_PIXELS}`} onChange={(v) => set({ h: Math.max(0, v) })} />
           )}
           <label className="check small" title="With 8-connectivity, pixels touching only at a corner belong to one object">
             <input type="checkbox" checked={settings.connectivity === 8} onChange={(e) => set({ connectivity: e.target.checked ? 8 : 4 })} data-testid="connectivity-8" />

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
@@ -70,6 +70,35 @@ export function evaluateWithCli(args: readonly string[]): Promise<Record<string,
       resolve(report.images[0]);
     });
   });
+}
+
+/** An image and its label image written as the CLI reads them: images/NAME.png, labels/NAME.png. */
+export function cliFiles(crop: { readonly name: string; readonly bytes: Uint8Array }, truthPng: Uint8Array): { images: string; labels: string } {
+  const root = mkdtempSync(path.join(tmpdir(), 'unet-objects-'));
+  const images = path.join(root, 'images');
+  const labels = path.join(root, 'labels');
+  mkdirSync(images);
+  mkdirSync(labels);
+  writeFileSync(path.join(images, crop.name), crop.bytes);
+  writeFileSync(path.join(labels, crop.name), truthPng);
+  return { images, labels };
+}
+
+/** The metrics the Evaluate panel shows, at full precision, once they belong to the current settings. */
+export async function appMetrics(page: Page): Promise<Record<string, number>> {
+  await expect(page.getByTestId('metrics')).toHaveAttribute('data-fresh', 'true');
+  const pairs = await page.getByTestId('metrics').locator('dd').evaluateAll((dds) => dds.map((d) => [d.getAttribute('data-testid')!.slice('metric-'.length), Number(d.getAttribute('data-value'))]));
+  return Object.fromEntries(pairs) as Record<string, number>;
+}
+
+/**
+ * Browser and Node probabilities differ by ~1e-5, which may flip the odd pixel lying that close to the
+ * threshold: pixel metrics may differ by a few pixels (1e-3), and the matching of at most one object (AP,
+ * F1, precision and recall move by at most one object's share, 1 / objects).
+ */
+export function expectSameMetrics(inApp: Record<string, number>, fromCli: Record<string, number>, objects: number): void {
+  for (const k of ['iou', 'dice', 'pixelError']) expect(Math.abs(inApp[k] - fromCli[k]), k).toBeLessThanOrEqual(1e-3);
+  for (const k of ['ap', 'f1', 'precision', 'recall']) expect(Math.abs(inApp[k] - fromCli[k]), k).toBeLessThanOrEqual(1 / objects);
 }
 
 /** Waits until the stored session holds everything done so far (the header's session badge says "Saved"). */

@@ -139,8 +139,12 @@ test('EM: cells from membranes, and the membrane metrics equal the CLI\'s', asyn
   expect(cells).toBeGreaterThan(1);
   // Every pixel belongs to a cell: the areas in the table (one page: ISBI cells are large) add up to the crop.
   expect(cells).toBeLessThanOrEqual(100);
-  const areas = await page.getByTestId('measure-table').locator('td[data-col="area"]').evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
-  expect(areas.reduce((a, b) => a + b, 0)).toBe(SIZE * SIZE);
+  // The table's rows arrive after the count (a deferred render), so wait for them rather than read once.
+  const areaSum = async (): Promise<number> => {
+    const areas = await page.getByTestId('measure-table').locator('td[data-col="area"]').evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
+    return areas.reduce((a, b) => a + b, 0);
+  };
+  await expect.poll(areaSum).toBe(SIZE * SIZE);
 
   await page.getByTestId('ground-truth-input').setInputFiles({ name: 'em-truth.png', mimeType: 'image/png', buffer: Buffer.from(crop.labels) });
   await expect(page.getByTestId('ground-truth-format')).toHaveValue('binary');

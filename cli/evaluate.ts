@@ -109,9 +109,9 @@ async function main(): Promise<void> {
     // The model's own post-processing (its card) unless flags say otherwise, as segment does.
     postProcessing: postProcessingFromFlags(flags, objectKindForTask(task), engine?.card.postProcessing),
   };
-  process.stderr.write(`objects: ${describePostProcessing(options.postProcessing)}${engine && diameterFromFlags(flags, engine.card) === 'off' ? '' : MODEL_PIXELS}\n`);
   if (probabilityDir !== undefined && flags.diameter !== undefined) throw new UsageError('--diameter needs the model to run (not --probabilities)');
   const diameter = diameterFromFlags(flags, engine?.card);
+  process.stderr.write(`objects: ${describePostProcessing(options.postProcessing)}${engine && diameter === 'off' ? '' : MODEL_PIXELS}\n`);
   const fuseMaxScale = fuseMaxScaleFromFlags(flags);
   if (probabilityDir !== undefined && fuseMaxScale !== undefined) throw new UsageError('--no-fuse needs the model to run (not --probabilities)');
 

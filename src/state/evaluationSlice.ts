@@ -3,7 +3,7 @@ import { guessTruthFormat, type EvaluationTask, type TruthFormat } from '../imag
 import { instancesKey } from './keys';
 import { getImageWorker } from './imageWorker';
 import { getPixels } from './pixels';
-import { currentPrediction, currentPredictionKey, imageModelId, imageSettings, objectSettings } from './predictions';
+import { currentObjectSettings, currentPrediction, currentPredictionKey, imageModelId, imageSettings } from './predictions';
 import type { StudioState } from './store';
 
 /**
@@ -95,10 +95,8 @@ export const createEvaluationSlice: StateCreator<StudioState, [], [], Evaluation
     try {
       // The worker checks the labels (and scores them when there is a prediction) before anything is kept.
       const probability = currentPrediction(get(), id)?.slice() ?? null;
-      const own = imageSettings(get(), id);
-      if (!own) throw new Error('the image\'s model is not loaded yet');
-      const predKey = currentPredictionKey(get(), id);
-      const settings = predKey ? objectSettings(own, id, predKey) : own;
+      const settings = currentObjectSettings(get(), id);
+      if (!settings) throw new Error('the image\'s model is not loaded yet');
       await getImageWorker().call(
         'evaluate',
         { probability, width: image.width, height: image.height, truth, options: { task, labelsFormat: info.format, membraneValue: info.membraneValue, postProcessing: settings } },
@@ -140,10 +138,8 @@ export const createEvaluationSlice: StateCreator<StudioState, [], [], Evaluation
     const info = state.groundTruth[id];
     const px = getPixels(id);
     const probability = currentPrediction(state, id);
-    const own = imageSettings(state, id);
-    const predKey = currentPredictionKey(state, id);
-    if (!key || !info || !px?.truth || !probability || !own || !predKey || state.evaluations[id]?.key === key) return;
-    const settings = objectSettings(own, id, predKey);
+    const settings = currentObjectSettings(state, id);
+    if (!key || !info || !px?.truth || !probability || !settings || state.evaluations[id]?.key === key) return;
     const task = evaluationTask(state, id);
     const copy = probability.slice();
     try {

@@ -77,6 +77,16 @@ export function objectSettings(settings: PostProcessing, id: string, key: string
   return atObjectScale(settings, predictionScale(id, key));
 }
 
+/**
+ * The post-processing of image `id` in the pixels of its current prediction (objectSettings), or its own
+ * settings while it has none; null while its model is not loaded.
+ */
+export function currentObjectSettings(state: Reader, id: string): PostProcessing | null {
+  const settings = imageSettings(state, id);
+  const key = currentPredictionKey(state, id);
+  return settings && key ? objectSettings(settings, id, key) : settings;
+}
+
 /** Key of the instances wanted now for image `id` (null without a prediction key). */
 export function currentInstancesKey(state: Reader, id: string): string | null {
   const key = currentPredictionKey(state, id);

@@ -10,7 +10,7 @@ import { getImageWorker } from './imageWorker';
 import { diameterChoice } from './objectScaleSlice';
 import { getPixels } from './pixels';
 import { instancesKey } from './keys';
-import { currentInstancesKey, currentPredictionKey, imageModelId, imageSettings, objectSettings } from './predictions';
+import { currentInstancesKey, currentObjectSettings, currentPredictionKey, imageModelId, imageSettings } from './predictions';
 import type { StudioState } from './store';
 import { singleChannelInSlices } from './planeSlices';
 
@@ -246,9 +246,8 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
       const key = currentInstancesKey(state, id);
       const probability = predKey ? px?.predictions.get(predKey) : undefined;
       if (!px || !key || !probability || px.instances?.key === key) return;
-      const own = imageSettings(state, id);
-      if (!own || !predKey) return;
-      const settings = objectSettings(own, id, predKey);
+      const settings = currentObjectSettings(state, id);
+      if (!settings) return;
       const copy = probability.slice();
       const intensity = toSingleChannel(px.raster, 'mean').data;
       getImageWorker()

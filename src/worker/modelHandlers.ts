@@ -354,8 +354,8 @@ export function createModelHandlers(state: ModelState): Handlers {
         // Objects are made here, where the probability already is (not in a second worker after a round
         // trip through the main thread); the raw plane is what they are measured on unless told otherwise.
         // Pixel settings are in the model's pixels: converted at the scale this image was segmented at.
-        const settings = params.objects && atObjectScale(params.objects.settings, scaled?.scale ?? 1);
-        const objects = params.objects && settings && computeImageObjects(probabilities, image.width, image.height, settings, params.objects.intensity ?? image.data);
+        const request = params.objects;
+        const objects = request && computeImageObjects(probabilities, image.width, image.height, atObjectScale(request.settings, scaled?.scale ?? 1), request.intensity ?? image.data);
         if (objects) ctx.transfer(objects.labels.buffer as ArrayBuffer, objects.sizes.buffer as ArrayBuffer);
         return {
           ...answer(last, probabilities),

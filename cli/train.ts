@@ -20,7 +20,7 @@ import type { TrainingSample, TrainOptions } from '../src/model/train';
 import type { ModelCard, Segmenter, UnetConfig } from '../src/model/types';
 import { createUnet } from '../src/model/unet';
 import { nearestLegalInputSize } from '../src/model/validSize';
-import { choiceFlag, numberFlag, optionalString, parseFlags, requiredString, runMain } from './args';
+import { choiceFlag, numberFlag, optionalString, parseFlags, requiredString, runMain, UsageError } from './args';
 import type { OptionSpec } from './args';
 import { initNodeBackend } from './backend';
 import { warnLabelClasses } from './labelClasses';
@@ -29,6 +29,8 @@ import type { LabelFormat, Task } from './dataset';
 import { objectIds, trainingDiameter } from './labelDiameter';
 import { loadModelDir, saveModelDir } from './modelFiles';
 import { runFineTune } from './trainFineTune';
+import { flagArgs, loadCheckpoint, readResumable, withoutFlags } from './trainResume';
+import { removeTrainState, writeTrainState } from './trainState';
 import { augmentFromFlags, fineTuneOverrides, lossFromFlags, RECIPE_FLAGS, recipeOfDenseRun, refuseFineTuneFlags } from './trainRecipe';
 
 const USAGE = `usage: npm run train -- --images DIR --labels DIR --labels-format binary|instance|partial
@@ -42,6 +44,8 @@ training:  --steps 2000 --seed 1 --optimizer adam|sgd --lr X --momentum 0.99
            --schedule constant|cosine|step --warmup N --tile N --batch 1
            --checkpoint-every N --log-every 25 --backend wasm|cpu
            --stop-after N (end after step N of the --steps schedule, as if stopped there)
+resume:    --resume DIR [--stop-after N]: continue a run stopped at a checkpoint, by --stop-after or Ctrl-C,
+           with its own flags, exactly as if it had not stopped (DIR: its --out)
 loss:      --w0 10 --sigma 5 --balance | --no-balance --no-augment --elastic-sigma 10 --zoom 2 --blur 2
            (with --init: the model card's recipe, unless given)
 fine-tune: --init MODEL_DIR --labels-format partial: the card's fine-tune defaults, unless given:
@@ -82,28 +86,35 @@ export const SPEC: OptionSpec = {
   'memory-mib': { type: 'string' },
   'checkpoint-every': { type: 'string' },
   'stop-after': { type: 'string' },
+  resume: { type: 'string' },
   'log-every': { type: 'string' },
   backend: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
-/** The command line as a copy-pasteable string for the model card. */
-function commandLine(): string {
+/** A command line as a copy-pasteable string for the model card. */
+function commandLine(argv: readonly string[]): string {
   const quote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  return `npm run train -- ${process.argv.slice(2).map(quote).join(' ')}`;
+  return `npm run train -- ${argv.map(quote).join(' ')}`;
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), SPEC);
-  if (flags.help) {
+  const given = process.argv.slice(2);
+  const asGiven = parseFlags(given, SPEC);
+  if (asGiven.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  const resumeDir = optionalString(asGiven, 'resume');
+  const saved = resumeDir === undefined ? undefined : await readResumable(resumeDir, asGiven);
+  // A resumed run re-reads its own flags; --stop-after may be given anew.
+  const argv = saved === undefined ? given : [...saved.argv, ...flagArgs(given, 'stop-after')];
+  const flags = saved === undefined ? asGiven : parseFlags(argv, SPEC);
   const imagesDir = requiredString(flags, 'images');
   const labelsDir = requiredString(flags, 'labels');
   const format = choiceFlag<LabelFormat>(flags, 'labels-format', ['binary', 'instance', 'partial']);
   const task = choiceFlag<Task>(flags, 'task', ['nuclei', 'membranes']);
-  const outDir = requiredString(flags, 'out');
+  const outDir = resumeDir ?? requiredString(flags, 'out');
   const membraneValue = numberFlag(flags, 'membrane-value', 0, { min: 0 });
   const seed = numberFlag(flags, 'seed', 1, { integer: true, min: 0 });
   const steps = numberFlag(flags, 'steps', 2000, { integer: true, min: 0 });
@@ -116,7 +127,9 @@ async function main(): Promise<void> {
   const initDir = optionalString(flags, 'init');
   let segmenter: Segmenter;
   let initCard: ModelCard | undefined;
-  if (initDir !== undefined) {
+  if (saved !== undefined && resumeDir !== undefined) {
+    ({ segmenter, initCard } = await loadCheckpoint(resumeDir, saved));
+  } else if (initDir !== undefined) {
     const loaded = await loadModelDir(initDir);
     segmenter = loaded.segmenter;
     initCard = loaded.card;
@@ -159,6 +172,10 @@ async function main(): Promise<void> {
     }
     return { image: prepareInput(raster, normalization), labels, instances, name: stemOf(file) };
   });
+  const imageNames = files.map(stemOf);
+  if (saved !== undefined && imageNames.join('\n') !== saved.images.join('\n')) {
+    throw new Error(`cannot resume from ${outDir}: the training images changed (${saved.images.length} then, ${imageNames.length} now)`);
+  }
   // The card records the object scale of the data it was trained on (as `npm run diameter --write-card`
   // did by hand), so rescaling new images works for every trained model; painted partial labels hold too
   // few whole objects to measure, so a fine-tune keeps the scale of the model it started from.
@@ -185,7 +202,7 @@ async function main(): Promise<void> {
       ...(initCard?.rescale !== undefined ? { rescale: initCard.rescale } : {}),
       training: {
         // A fine-tuned model is reproduced by the chain of commands that made it.
-        command: initCard?.training ? `${initCard.training.command} && ${commandLine()}` : commandLine(),
+        command: initCard?.training ? `${initCard.training.command} && ${commandLine(argv)}` : commandLine(argv),
         seed,
         data: `${dataset?.data ?? imagesDir} (${files.length} images)`,
         licence: dataset?.licence ?? 'see the data set',
@@ -257,21 +274,28 @@ async function main(): Promise<void> {
 
   // A run cut short at a checkpoint is reproduced by the same schedule stopped at the same step.
   const stopAfter = numberFlag(flags, 'stop-after', undefined, { integer: true, min: 1 });
+  const first = saved?.state.step ?? 0;
+  if (stopAfter !== undefined && stopAfter <= first) throw new UsageError(`--stop-after ${stopAfter}: the run already stopped after step ${first}`);
+  // What --resume re-reads: the flags without the ones that only say where this invocation stops.
+  const run = { argv: withoutFlags(argv, ['stop-after', 'resume']), initCard: initCard ?? null, images: imageNames };
   const started = Date.now();
   const result = await trainSegmenter(segmenter, samples, {
     ...options,
     ...lossOptions,
     signal: controller.signal,
+    resume: saved?.state,
+    returnState: true,
     checkpointEvery: numberFlag(flags, 'checkpoint-every', undefined, { integer: true, min: 1 }),
-    onCheckpoint: async (p) => {
+    onCheckpoint: async (p, take) => {
       await saveModelDir(outDir, segmenter, cardFor(p.step, recipeNow()));
+      await writeTrainState(outDir, { ...run, state: await take() });
       process.stderr.write(`checkpoint at step ${p.step} -> ${outDir}\n`);
     },
     onProgress: (p) => {
       if (stopAfter !== undefined && p.step >= stopAfter) controller.abort();
       if (p.step % logEvery !== 0 && p.step !== p.steps && p.step !== 1) return;
       const elapsed = (Date.now() - started) / 1000;
-      const eta = (elapsed / p.step) * (p.steps - p.step);
+      const eta = (elapsed / (p.step - first)) * (p.steps - p.step);
       // Three significant digits: a well-fitted tile's loss is ~1e-5, which a fixed 4 decimals shows as 0.0000.
       process.stderr.write(
         `step ${p.step}/${p.steps} loss ${p.loss.toPrecision(3)} avg ${p.smoothedLoss.toPrecision(3)} labelled ${p.labelledPixels} px ` +
@@ -281,6 +305,8 @@ async function main(): Promise<void> {
   });
   usedTile = result.tileSize;
   await saveModelDir(outDir, segmenter, cardFor(result.steps, recipeNow()));
+  if (result.steps >= steps) await removeTrainState(outDir);
+  else if (result.state !== undefined) await writeTrainState(outDir, { ...run, state: result.state });
   process.stdout.write(
     `${JSON.stringify({ out: outDir, mode: 'train', steps: result.steps, aborted: result.aborted, finalLoss: result.smoothedLoss, msPerStep: Math.round(result.msPerStep), tile: result.tileSize, outputTile: result.outputTileSize, backend })}\n`,
   );

@@ -2,11 +2,11 @@
  * The train command end to end (tsx) on two synthetic 72x72 images with a depth-1 U-Net, so it needs no
  * data folder: `train --stop-after N` ends a run after step N of its --steps schedule and saves it as if
  * it had been stopped there (how the shipped nuclei model's first stage was cut at its step-800
- * checkpoint), and the card records the training labels' object diameter and keeps what a continued
- * model does with new images.
+ * checkpoint), `train --resume DIR` continues such a run to the weights of the run that never stopped, and
+ * the card records the training labels' object diameter and keeps what a continued model does with new images.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -37,15 +37,31 @@ function disc(seed: number): { image: Uint8Array; label: Uint8Array } {
   return { image: png(image), label: png(label) };
 }
 
-async function train(out: string, ...extra: string[]): Promise<{ steps: number; aborted: boolean }> {
-  const { stdout } = await run(
-    tsx,
-    ['cli/train.ts', '--images', path.join(work, 'images'), '--labels', path.join(work, 'labels'), '--labels-format', 'instance', '--task', 'nuclei', '--out', out,
-      '--depth', '1', '--base-filters', '4', '--tile', '44', '--steps', '6', '--seed', '1', '--log-every', '1', '--backend', 'cpu', ...extra],
-    { cwd: root, timeout: 240_000 },
-  );
+async function trainCli(args: readonly string[]): Promise<{ steps: number; aborted: boolean }> {
+  const { stdout } = await run(tsx, ['cli/train.ts', ...args], { cwd: root, timeout: 240_000 });
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { steps: number; aborted: boolean };
 }
+
+async function train(out: string, ...extra: string[]): Promise<{ steps: number; aborted: boolean }> {
+  return trainCli([
+    '--images', path.join(work, 'images'), '--labels', path.join(work, 'labels'), '--labels-format', 'instance', '--task', 'nuclei', '--out', out,
+    '--depth', '1', '--base-filters', '4', '--tile', '44', '--steps', '6', '--seed', '1', '--log-every', '1', '--backend', 'cpu', ...extra,
+  ]);
+}
+
+function weightsIn(dir: string): Float32Array {
+  const bytes = readFileSync(path.join(dir, 'group1-shard1of1.bin'));
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+function maxDifference(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  a.forEach((v, i) => (max = Math.max(max, Math.abs(v - b[i]))));
+  return max;
+}
+
+const stateFile = (dir: string): string => path.join(dir, 'training-state.json');
 
 beforeAll(() => {
   work = mkdtempSync(path.join(os.tmpdir(), 'unet-stop-after-'));
@@ -95,3 +111,60 @@ describe('the card train writes', () => {
     expect(continued.objectDiameter).toBe(23.7);
   }, 240_000);
 });
+
+describe('train --resume', () => {
+  it('continues a stopped run, twice, to the weights of the run that never stopped; a finished run keeps no state', async () => {
+    const straight = path.join(work, 'straight');
+    expect(await train(straight)).toMatchObject({ steps: 6, aborted: false });
+    expect(existsSync(stateFile(straight))).toBe(false);
+
+    const chunked = path.join(work, 'chunked');
+    expect(await train(chunked, '--stop-after', '2')).toMatchObject({ steps: 2, aborted: true });
+    expect(existsSync(stateFile(chunked))).toBe(true);
+    expect(await trainCli(['--resume', chunked, '--stop-after', '4'])).toMatchObject({ steps: 4, aborted: true });
+    expect(await trainCli(['--resume', chunked])).toMatchObject({ steps: 6, aborted: false });
+    expect(existsSync(stateFile(chunked))).toBe(false);
+
+    // Adam's bias corrections are recomputed from the step count on resume, so allow the last bits.
+    expect(maxDifference(weightsIn(straight), weightsIn(chunked))).toBeLessThan(1e-6);
+    const card = JSON.parse(readFileSync(path.join(chunked, 'model-card.json'), 'utf8')) as { trainedSteps: number; training: { command: string } };
+    expect(card.trainedSteps).toBe(6);
+    expect(card.training.command).toContain('--steps 6');
+    expect(card.training.command).not.toContain('--stop-after');
+    expect(card.training.command).not.toContain('--resume');
+
+    // The control: the same stop continued with --init (new optimiser, new schedule) ends elsewhere.
+    const restarted = path.join(work, 'restarted');
+    await train(restarted, '--stop-after', '2');
+    await train(path.join(work, 'restarted-next'), '--init', restarted, '--steps', '4');
+    expect(maxDifference(weightsIn(straight), weightsIn(path.join(work, 'restarted-next')))).toBeGreaterThan(1e-4);
+  }, 480_000);
+
+  it('refuses, with a message and nothing changed: no state, other flags, weights of another checkpoint', async () => {
+    const done = path.join(work, 'done');
+    await train(done, '--steps', '2');
+    await expect(trainCli(['--resume', done])).rejects.toThrow(/has no training-state\.json/);
+
+    const stopped = path.join(work, 'stopped');
+    await train(stopped, '--stop-after', '1', '--steps', '3');
+    const before = weightsIn(stopped);
+    await expect(trainCli(['--resume', stopped, '--steps', '9'])).rejects.toThrow(/only --stop-after may be given with it \(got --steps\)/);
+    await expect(trainCli(['--resume', stopped, '--stop-after', '1'])).rejects.toThrow(/already stopped after step 1/);
+    expect(maxDifference(before, weightsIn(stopped))).toBe(0);
+    expect(existsSync(stateFile(stopped))).toBe(true);
+
+    // The state of step 1 beside the weights of step 2 (a copy gone wrong) is refused.
+    await trainCli(['--resume', stopped, '--stop-after', '2']);
+    const mixed = path.join(work, 'mixed');
+    mkdirSync(mixed);
+    for (const f of ['model.json', 'model-card.json', 'group1-shard1of1.bin']) copyFileSync(path.join(stopped, f), path.join(mixed, f));
+    await train(path.join(work, 'step1'), '--stop-after', '1', '--steps', '3');
+    for (const f of ['training-state.json', 'training-state.bin']) copyFileSync(path.join(work, 'step1', f), path.join(mixed, f));
+    await expect(trainCli(['--resume', mixed])).rejects.toThrow(/different checkpoints/);
+    expect(maxDifference(weightsIn(mixed), weightsIn(stopped))).toBe(0);
+
+    writeFileSync(path.join(mixed, 'training-state.bin'), new Uint8Array(12));
+    await expect(trainCli(['--resume', mixed])).rejects.toThrow(/training-state\.bin holds 12 bytes/);
+  }, 480_000);
+});
+

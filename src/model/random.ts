@@ -16,6 +16,15 @@ export interface Rng {
   normal(): number;
   /** A 32-bit integer seed for another generator (e.g. a tfjs dropout seed). */
   seed(): number;
+  /** Where the stream stands now; {@link restoreRng} continues it exactly (a resumed training run). */
+  state(): RngState;
+}
+
+/** The whole state of an {@link Rng}: plain numbers, so it survives JSON. */
+export interface RngState {
+  readonly state: number;
+  /** The second normal of the last Box-Muller pair, not yet returned. */
+  readonly spare: number | null;
 }
 
 /**
@@ -24,8 +33,17 @@ export interface Rng {
  */
 export function createRng(seed: number): Rng {
   if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
-  let state = Math.trunc(seed) >>> 0;
-  let spare: number | null = null;
+  return restoreRng({ state: Math.trunc(seed) >>> 0, spare: null });
+}
+
+/** A generator that continues from `from` (taken with `state()`), drawing exactly what the original would. */
+export function restoreRng(from: RngState): Rng {
+  if (!Number.isInteger(from.state) || from.state < 0 || from.state > 0xffffffff) {
+    throw new RangeError(`rng state must be a 32-bit unsigned integer, got ${from.state}`);
+  }
+  if (from.spare !== null && !Number.isFinite(from.spare)) throw new RangeError(`rng spare must be a finite number or null, got ${from.spare}`);
+  let state = from.state;
+  let spare: number | null = from.spare;
   const next = (): number => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
@@ -55,5 +73,6 @@ export function createRng(seed: number): Rng {
       return r * Math.cos(2 * Math.PI * v);
     },
     seed: () => Math.floor(next() * 4294967296) >>> 0,
+    state: () => ({ state, spare }),
   };
 }

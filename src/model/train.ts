@@ -12,9 +12,11 @@ import type { AbortSignalLike } from './abort';
 import type { BorderWeightOptions } from './borderWeights';
 import { gradientSmokeTest, logitsFunction } from './gradientCheck';
 import { weightedSoftmaxCrossEntropy } from './loss';
-import { createRng } from './random';
+import { createRng, restoreRng } from './random';
+import type { RngState } from './random';
 import { createTileSampler } from './tileSampler';
 import { createStepper } from './trainingStep';
+import type { OptimizerState } from './trainingStep';
 import { prepareSample } from './trainingSamples';
 import type { ObjectClass, TrainingSample } from './trainingSamples';
 import type { Segmenter } from './types';
@@ -57,8 +59,19 @@ export interface TrainOptions {
   /** Stops cleanly after the current step; the model keeps the weights of the last completed step. */
   readonly signal?: AbortSignalLike;
   readonly onProgress?: (progress: TrainProgress) => void;
-  /** Called (and awaited) every `checkpointEvery` steps, e.g. to save the model. */
-  readonly onCheckpoint?: (progress: TrainProgress) => void | Promise<void>;
+  /**
+   * Called (and awaited) every `checkpointEvery` steps, e.g. to save the model; `state` takes what
+   * {@link TrainOptions.resume} needs to continue the run from there.
+   */
+  readonly onCheckpoint?: (progress: TrainProgress, state: () => Promise<TrainState>) => void | Promise<void>;
+  /**
+   * Continue a run stopped after `resume.step` steps: the segmenter must hold that step's weights, and every
+   * other option must be the original run's. Steps, learning rates, tiles, augmentation and dropout then
+   * follow exactly as if the run had not stopped.
+   */
+  readonly resume?: TrainState;
+  /** Also return the state after the last completed step (TrainResult.state), e.g. to save it for a resume. */
+  readonly returnState?: boolean;
   readonly checkpointEvery?: number;
   /** Skip the start-of-training gradient smoke test (only for benchmarks that run it themselves). */
   readonly skipSmokeTest?: boolean;
@@ -79,6 +92,15 @@ export interface TrainProgress {
   readonly labelledPixels: number;
 }
 
+/** Where a run stands after a step: what it needs, beside the weights, to continue exactly. */
+export interface TrainState {
+  /** Steps completed. */
+  readonly step: number;
+  readonly rng: RngState;
+  readonly smoothedLoss: number;
+  readonly optimizer: OptimizerState;
+}
+
 /** What {@link trainSegmenter} resolves to. */
 export interface TrainResult {
   /** Steps completed. */
@@ -90,6 +112,8 @@ export interface TrainResult {
   readonly msPerStep: number;
   readonly tileSize: number;
   readonly outputTileSize: number;
+  /** With `returnState`: the state after the last completed step (undefined when no step ran). */
+  readonly state?: TrainState;
 }
 
 /** Learning rate at `step` (0-based) of `steps` for the given options. */
@@ -118,6 +142,10 @@ function validate(options: TrainOptions, samples: readonly TrainingSample[]): vo
   positive('learningRate', options.learningRate);
   positive('batchSize', options.batchSize);
   positive('checkpointEvery', options.checkpointEvery);
+  const resumed = options.resume?.step;
+  if (resumed !== undefined && !(Number.isInteger(resumed) && resumed >= 1 && resumed <= steps)) {
+    throw new RangeError(`cannot resume after step ${resumed} of a ${steps}-step run`);
+  }
   if (options.momentum !== undefined && !(options.momentum >= 0 && options.momentum < 1)) {
     throw new RangeError(`momentum must be in [0, 1), got ${options.momentum}`);
   }
@@ -149,7 +177,7 @@ export async function trainSegmenter(
   const outTile = outputSize(config, tileSize);
   const batch = options.batchSize ?? 1;
   const objectClass = options.objectClass ?? 2;
-  const rng = createRng(options.seed ?? 1);
+  const rng = options.resume !== undefined ? restoreRng(options.resume.rng) : createRng(options.seed ?? 1);
   const augment = options.augment === false ? {} : { ...defaultAugmentation, ...(options.augment ?? {}) };
 
   if (!options.skipSmokeTest) await gradientSmokeTest(segmenter);
@@ -161,6 +189,14 @@ export async function trainSegmenter(
     learningRate: learningRateAt(options, 0),
     momentum: options.momentum,
   });
+  if (options.resume !== undefined) {
+    try {
+      await stepper.loadState(options.resume.optimizer);
+    } catch (error) {
+      stepper.dispose();
+      throw error;
+    }
+  }
   // A tfjs Dropout layer built with a seed draws the *same* mask on every call, which would train one
   // fixed thinned network. Reseeding it from our generator each step restores fresh, reproducible masks.
   const dropouts = segmenter.model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as { seed?: number }[];
@@ -181,14 +217,18 @@ export async function trainSegmenter(
     return { x, t, w, labelled };
   };
 
-  let smoothed = NaN;
+  const first = options.resume?.step ?? 0;
+  // Valid between steps only: the generator and the optimiser as the last completed step left them.
+  const snapshot = async (): Promise<TrainState> => ({ step: completed, rng: rng.state(), smoothedLoss: smoothed, optimizer: await stepper.saveState() });
+  let state: TrainState | undefined;
+  let smoothed = options.resume?.smoothedLoss ?? NaN;
   let finalLoss = NaN;
-  let completed = 0;
+  let completed = first;
   let timeAfterFirst = 0;
   let aborted = false;
   const started = Date.now();
   try {
-    for (let step = 0; step < options.steps; step++) {
+    for (let step = first; step < options.steps; step++) {
       if (options.signal?.aborted) {
         aborted = true;
         break;
@@ -213,7 +253,7 @@ export async function trainSegmenter(
       smoothed = Number.isNaN(smoothed) ? loss : 0.95 * smoothed + 0.05 * loss;
       completed = step + 1;
       const ms = Date.now() - t0;
-      if (step > 0) timeAfterFirst += ms;
+      if (step > first) timeAfterFirst += ms;
       const progress: TrainProgress = {
         step: completed,
         steps: options.steps,
@@ -225,14 +265,16 @@ export async function trainSegmenter(
       };
       options.onProgress?.(progress);
       if (options.onCheckpoint && options.checkpointEvery && completed % options.checkpointEvery === 0) {
-        await options.onCheckpoint(progress);
+        await options.onCheckpoint(progress, snapshot);
       }
       // Let timers and abort events run between steps (data() alone may resolve as a microtask).
       await tf.nextFrame();
     }
+    if (options.returnState && completed > first) state = await snapshot();
   } finally {
     stepper.dispose();
   }
-  const msPerStep = completed > 1 ? timeAfterFirst / (completed - 1) : Date.now() - started;
-  return { steps: completed, aborted, finalLoss, smoothedLoss: smoothed, msPerStep, tileSize, outputTileSize: outTile };
+  const ran = completed - first;
+  const msPerStep = ran > 1 ? timeAfterFirst / (ran - 1) : Date.now() - started;
+  return { steps: completed, aborted, finalLoss, smoothedLoss: smoothed, msPerStep, tileSize, outputTileSize: outTile, ...(state !== undefined ? { state } : {}) };
 }

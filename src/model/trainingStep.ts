@@ -20,12 +20,62 @@ export interface StepperOptions {
   readonly encoderLrScale?: number;
 }
 
+/** One saved optimiser tensor (an iteration count, a first or second moment, a momentum). */
+export interface SavedTensor {
+  readonly shape: readonly number[];
+  readonly values: Float32Array;
+}
+
+/**
+ * The optimisers' whole state (Adam's iteration count and moments; SGD's momenta), as plain arrays, so a run
+ * stopped at a checkpoint continues as if it had not stopped. One group per optimiser: the rest, then the
+ * encoder's when it has its own; each group in tfjs's getWeights() order (iterations first, then per
+ * variable in model order). Variables are matched by position, which is what tfjs's optimisers do too.
+ */
+export interface OptimizerState {
+  readonly optimizer: 'adam' | 'sgd';
+  readonly groups: readonly (readonly SavedTensor[])[];
+}
+
 /** Runs optimiser steps on a segmenter's trainable variables. */
 export interface Stepper {
   setLearningRate(lr: number): void;
   /** Minimises `loss` by one step and returns its value (the caller disposes it). Call inside tf.tidy. */
   step(loss: () => tf.Scalar): tf.Scalar;
+  /** A copy of the optimisers' state. */
+  saveState(): Promise<OptimizerState>;
+  /** Replaces the optimisers' state with `state` (taken by saveState of a stepper of the same kind). */
+  loadState(state: OptimizerState): Promise<void>;
   dispose(): void;
+}
+
+async function saveGroup(optimizer: tf.Optimizer): Promise<SavedTensor[]> {
+  const named = await optimizer.getWeights();
+  const saved: SavedTensor[] = [];
+  for (const { tensor } of named) saved.push({ shape: tensor.shape, values: Float32Array.from(await tensor.data()) });
+  // getWeights returns the live moments plus one fresh iteration scalar; only that scalar is ours to free.
+  named[0]?.tensor.dispose();
+  return saved;
+}
+
+async function loadGroup(optimizer: tf.Optimizer, group: readonly SavedTensor[], expected: readonly tf.Variable[]): Promise<void> {
+  const perVariable = (group.length - 1) / Math.max(1, expected.length);
+  if (group.length < 1 || !Number.isInteger(perVariable) || perVariable < 1) {
+    throw new Error(`the saved optimiser state holds ${group.length} tensors, which does not fit ${expected.length} variables`);
+  }
+  for (let k = 1; k < group.length; k++) {
+    const want = expected[(k - 1) % expected.length].shape;
+    if (group[k].shape.join('x') !== want.join('x')) {
+      throw new Error(`the saved optimiser state does not fit this model: tensor ${k} is ${group[k].shape.join('x')}, the variable is ${want.join('x')}`);
+    }
+  }
+  const tensors = group.map((t, k) => ({ name: `state_${k}`, tensor: k === 0 ? tf.scalar(t.values[0], 'int32') : tf.tensor(t.values, [...t.shape]) }));
+  try {
+    await optimizer.setWeights(tensors);
+  } finally {
+    // setWeights copies the moments into variables of its own.
+    for (const t of tensors) t.tensor.dispose();
+  }
 }
 
 interface OptimizerHandle {
@@ -76,6 +126,21 @@ export function createStepper(segmenter: Segmenter, options: StepperOptions): St
   const { encoder, rest } = splitVariables(segmenter);
   const all = [...encoder, ...rest];
   const main = makeOptimizer(options.optimizer, options.learningRate, momentum);
+  const enc = scale > 0 && scale < 1 ? makeOptimizer(options.optimizer, options.learningRate * scale, momentum) : null;
+  // The variables each optimiser updates, in the order it keeps their state.
+  const mainVars = scale === 1 ? all : rest;
+  const saveState = async (): Promise<OptimizerState> => ({
+    optimizer: options.optimizer,
+    groups: enc === null ? [await saveGroup(main.optimizer)] : [await saveGroup(main.optimizer), await saveGroup(enc.optimizer)],
+  });
+  const loadState = async (state: OptimizerState): Promise<void> => {
+    const groups = enc === null ? 1 : 2;
+    if (state.optimizer !== options.optimizer || state.groups.length !== groups) {
+      throw new Error(`the saved optimiser state is for ${state.groups.length} ${state.optimizer} optimiser(s); this run has ${groups} ${options.optimizer}`);
+    }
+    await loadGroup(main.optimizer, state.groups[0], mainVars);
+    if (enc !== null) await loadGroup(enc.optimizer, state.groups[1], encoder);
+  };
   if (scale === 1) {
     return {
       setLearningRate: (lr) => main.setLearningRate(lr),
@@ -84,10 +149,11 @@ export function createStepper(segmenter: Segmenter, options: StepperOptions): St
         if (value === null) throw new Error('internal: optimizer returned no loss');
         return value;
       },
+      saveState,
+      loadState,
       dispose: () => main.dispose(),
     };
   }
-  const enc = scale > 0 ? makeOptimizer(options.optimizer, options.learningRate * scale, momentum) : null;
   const names = (vars: tf.Variable[]): Set<string> => new Set(vars.map((v) => v.name));
   const encoderNames = names(encoder);
   return {
@@ -106,6 +172,8 @@ export function createStepper(segmenter: Segmenter, options: StepperOptions): St
       tf.dispose(grads);
       return value;
     },
+    saveState,
+    loadState,
     dispose() {
       main.dispose();
       enc?.dispose();

@@ -74,8 +74,10 @@ describe('shipped model cards', () => {
       expect(recipe.augment).toEqual(augmentFromFlags(last, undefined));
       const tile = last.tile === undefined ? 252 : Number(last.tile);
       expect(recipe.tileSize).toBe(tile);
-      expect(recipe.learningRate).toBe(Number(last.lr));
-      expect(recipe.optimizer).toBe(last.optimizer ?? 'adam');
+      // Without --lr a run takes trainSegmenter's default: 1e-3 for Adam, 1e-2 for SGD.
+      const optimizer = last.optimizer ?? 'adam';
+      expect(recipe.learningRate).toBe(last.lr === undefined ? (optimizer === 'sgd' ? 1e-2 : 1e-3) : Number(last.lr));
+      expect(recipe.optimizer).toBe(optimizer);
       expect(recipe.schedule).toBe(last.schedule ?? 'cosine');
     });
   }

@@ -29,7 +29,7 @@ import type { LabelFormat, Task } from './dataset';
 import { objectIds, trainingDiameter } from './labelDiameter';
 import { loadModelDir, saveModelDir } from './modelFiles';
 import { runFineTune } from './trainFineTune';
-import { flagArgs, loadCheckpoint, readResumable, withoutFlags } from './trainResume';
+import { loadCheckpoint, readResumable, withoutFlag } from './trainResume';
 import { removeTrainState, writeTrainState } from './trainState';
 import { augmentFromFlags, fineTuneOverrides, lossFromFlags, RECIPE_FLAGS, recipeOfDenseRun, refuseFineTuneFlags } from './trainRecipe';
 
@@ -108,7 +108,8 @@ async function main(): Promise<void> {
   const resumeDir = optionalString(asGiven, 'resume');
   const saved = resumeDir === undefined ? undefined : await readResumable(resumeDir, asGiven);
   // A resumed run re-reads its own flags; --stop-after may be given anew.
-  const argv = saved === undefined ? given : [...saved.argv, ...flagArgs(given, 'stop-after')];
+  const stopAfterGiven = optionalString(asGiven, 'stop-after');
+  const argv = saved === undefined ? given : [...saved.argv, ...(stopAfterGiven === undefined ? [] : ['--stop-after', stopAfterGiven])];
   const flags = saved === undefined ? asGiven : parseFlags(argv, SPEC);
   const imagesDir = requiredString(flags, 'images');
   const labelsDir = requiredString(flags, 'labels');
@@ -276,8 +277,8 @@ async function main(): Promise<void> {
   const stopAfter = numberFlag(flags, 'stop-after', undefined, { integer: true, min: 1 });
   const first = saved?.state.step ?? 0;
   if (stopAfter !== undefined && stopAfter <= first) throw new UsageError(`--stop-after ${stopAfter}: the run already stopped after step ${first}`);
-  // What --resume re-reads: the flags without the ones that only say where this invocation stops.
-  const run = { argv: withoutFlags(argv, ['stop-after', 'resume']), initCard: initCard ?? null, images: imageNames };
+  // What --resume re-reads: the flags without the one that only says where this invocation stops.
+  const run = { argv: withoutFlag(argv, 'stop-after'), initCard: initCard ?? null, images: imageNames };
   const started = Date.now();
   const result = await trainSegmenter(segmenter, samples, {
     ...options,

@@ -38,29 +38,12 @@ export async function loadCheckpoint(dir: string, saved: SavedRun): Promise<{ se
   return { segmenter, initCard: saved.initCard ?? undefined };
 }
 
-/** Whether `arg` is `--name` or `--name=value`. */
-function isFlag(arg: string, name: string): boolean {
-  return arg === `--${name}` || arg.startsWith(`--${name}=`);
-}
-
-/** The occurrences of string flag `name` in argv (`--name value` or `--name=value`), in order. */
-export function flagArgs(argv: readonly string[], name: string): string[] {
+/** argv without the string flag `name` (`--name value` or `--name=value`). */
+export function withoutFlag(argv: readonly string[], name: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    if (!isFlag(argv[i], name)) continue;
-    if (argv[i].includes('=')) out.push(argv[i]);
-    else out.push(argv[i], ...(i + 1 < argv.length ? [argv[++i]] : []));
-  }
-  return out;
-}
-
-/** argv without the string flags `names` and their values. */
-export function withoutFlags(argv: readonly string[], names: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const name = names.find((n) => isFlag(argv[i], n));
-    if (name === undefined) out.push(argv[i]);
-    else if (!argv[i].includes('=')) i++;
+    if (argv[i] === `--${name}`) i++;
+    else if (!argv[i].startsWith(`--${name}=`)) out.push(argv[i]);
   }
   return out;
 }

@@ -15,7 +15,7 @@ import type { TrainState } from '../src/model/train';
 import type { SavedTensor } from '../src/model/trainingStep';
 import type { ModelCard } from '../src/model/types';
 
-export const STATE_FILES = { json: 'training-state.json', bin: 'training-state.bin' } as const;
+const STATE_FILES = { json: 'training-state.json', bin: 'training-state.bin' } as const;
 const FORMAT = 'unet-studio-training-state';
 
 /** What a resume needs beside the weights. */

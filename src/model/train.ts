@@ -218,12 +218,12 @@ export async function trainSegmenter(
   };
 
   const first = options.resume?.step ?? 0;
-  // Valid between steps only: the generator and the optimiser as the last completed step left them.
-  const snapshot = async (): Promise<TrainState> => ({ step: completed, rng: rng.state(), smoothedLoss: smoothed, optimizer: await stepper.saveState() });
-  let state: TrainState | undefined;
   let smoothed = options.resume?.smoothedLoss ?? NaN;
   let finalLoss = NaN;
   let completed = first;
+  // Valid between steps only: the generator and the optimiser as the last completed step left them.
+  const snapshot = async (): Promise<TrainState> => ({ step: completed, rng: rng.state(), smoothedLoss: smoothed, optimizer: await stepper.saveState() });
+  let state: TrainState | undefined;
   let timeAfterFirst = 0;
   let aborted = false;
   const started = Date.now();

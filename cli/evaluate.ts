@@ -7,7 +7,8 @@
  * objects; membranes the ISBI Rand error of the cells (the post-processing's objects) and, for
  * comparison, of the 4-connected pieces of the thresholded non-membrane (maskRandError). Objects come
  * from the same post-processing as segment and the app (cli/postProcessingFlags.ts). With
- * --probabilities the maps saved by segment --prob-float are scored instead of running the model.
+ * --probabilities the maps saved by segment --prob-float are scored instead of running the model (with the
+ * post-processing of --model's card when it is given).
  * Prints a table; --json writes {mean, images}; --write-card stores the means in the model's card.
  * --workers N segments N images at a time in worker threads (cli/enginePool.ts).
  */
@@ -18,6 +19,7 @@ import { METRIC_KEYS, scoreProbabilities, type ScoreOptions } from '../src/image
 import { atObjectScale } from '../src/image/postProcessing';
 import { prepareInput } from '../src/image/normalize';
 import { MODEL_FILES, parseModelCard } from '../src/model/io';
+import type { ModelCard } from '../src/model/types';
 import { choiceFlag, numberFlag, optionalString, parseFlags, requiredString, runMain, UsageError } from './args';
 import type { OptionSpec } from './args';
 import { warnLabelClasses } from './labelClasses';
@@ -77,6 +79,17 @@ function formatTable(names: readonly string[], rows: readonly Record<string, num
   return [head, ...rows.map((r, i) => line(names[i], r)), line('MEAN', mean)].join('\n');
 }
 
+function readCardOf(modelDir: string): ModelCard {
+  const file = path.join(modelDir, MODEL_FILES.card);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`--model ${modelDir}: there is no ${MODEL_FILES.card} to take the post-processing from`);
+  }
+  return parseModelCard(JSON.parse(text) as unknown);
+}
+
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2), SPEC);
   if (flags.help) {
@@ -98,19 +111,21 @@ async function main(): Promise<void> {
       workers: numberFlag(flags, 'workers', DEFAULT_WORKERS, { min: 1, max: 64, integer: true }),
       backend: choiceFlag(flags, 'backend', ['wasm', 'cpu'] as const, 'wasm'),
     });
-    if (engine.card.task !== 'generic' && engine.card.task !== task) {
-      throw new UsageError(`the model is a '${engine.card.task}' model but --task is '${task}'`);
-    }
+  }
+  // Saved maps scored with --model get that model's post-processing, as if it had run.
+  const card = engine?.card ?? (modelDir !== undefined ? readCardOf(modelDir) : undefined);
+  if (card !== undefined && card.task !== 'generic' && card.task !== task) {
+    throw new UsageError(`the model is a '${card.task}' model but --task is '${task}'`);
   }
   const options: ScoreOptions = {
     task,
     labelsFormat: choiceFlag(flags, 'labels-format', ['binary', 'instance'] as const, task === 'nuclei' ? 'instance' : 'binary'),
     membraneValue: numberFlag(flags, 'membrane-value', 0, { min: 0 }),
     // The model's own post-processing (its card) unless flags say otherwise, as segment does.
-    postProcessing: postProcessingFromFlags(flags, objectKindForTask(task), engine?.card.postProcessing),
+    postProcessing: postProcessingFromFlags(flags, objectKindForTask(task), card?.postProcessing),
   };
   if (probabilityDir !== undefined && flags.diameter !== undefined) throw new UsageError('--diameter needs the model to run (not --probabilities)');
-  const diameter = diameterFromFlags(flags, engine?.card);
+  const diameter = diameterFromFlags(flags, card);
   process.stderr.write(`objects: ${describePostProcessing(options.postProcessing)}${engine && diameter === 'off' ? '' : MODEL_PIXELS}\n`);
   const fuseMaxScale = fuseMaxScaleFromFlags(flags);
   if (probabilityDir !== undefined && fuseMaxScale !== undefined) throw new UsageError('--no-fuse needs the model to run (not --probabilities)');

@@ -12,7 +12,8 @@ import { exportOnnx } from '../src/model/onnx/exportOnnx';
 import type { NhwcArray } from '../src/model/onnx/dihedralArray';
 import { encodeOnnxModel } from '../src/model/onnx/onnxProto';
 import { segmentTiles } from '../src/model/onnx/segmentTiles';
-import { trainSegmenter, type TrainingSample } from '../src/model/train';
+import { discSample } from '../src/model/syntheticDiscs';
+import { trainSegmenter } from '../src/model/train';
 import type { ModelCard } from '../src/model/types';
 import { createUnet } from '../src/model/unet';
 
@@ -157,19 +158,6 @@ export async function sgemmCeiling(threads: number): Promise<number> {
 /** The training step of issue 11: depth 3, 16 filters, one 252 px tile, Adam (plus a synthetic disc image). */
 export const TRAIN_CONFIG = { depth: 3, baseFilters: 16, inChannels: 1, classes: 2, dropout: 0, padding: 'valid', seed: 1 } as const;
 export const TRAIN_TILE = 252;
-
-function discSample(size: number): TrainingSample {
-  const data = new Float32Array(size * size);
-  const labels = new Uint8Array(size * size).fill(1);
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      const inside = ((x % 40) - 20) ** 2 + ((y % 40) - 20) ** 2 < 150;
-      data[y * size + x] = inside ? 0.8 : 0.2;
-      if (inside) labels[y * size + x] = 2;
-    }
-  }
-  return { image: { width: size, height: size, data }, labels };
-}
 
 /** ms per training step on the active tfjs backend (tfjs-wasm in Node), after one untimed step. */
 export async function trainingMsPerStep(steps: number): Promise<number> {

@@ -1,24 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { trainSegmenter, type TrainingSample } from '../model/train';
+import { discSample } from '../model/syntheticDiscs';
+import { trainSegmenter } from '../model/train';
 import { createUnet } from '../model/unet';
 import { outputSize } from '../model/validSize';
 import type { Handlers } from './handle';
 import { seededValues } from './probe';
 import type { BackendName } from './protocol';
-
-/** A synthetic image of discs, so training tiles and weight maps look like real nuclei data. */
-function discSample(size: number): TrainingSample {
-  const data = new Float32Array(size * size);
-  const labels = new Uint8Array(size * size).fill(1);
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      const inside = ((x % 40) - 20) ** 2 + ((y % 40) - 20) ** 2 < 150;
-      data[y * size + x] = inside ? 0.8 : 0.2;
-      if (inside) labels[y * size + x] = 2;
-    }
-  }
-  return { image: { width: size, height: size, data }, labels };
-}
 
 /**
  * In-browser model benchmark: forward time per tile at several tile sizes, and training time per step,

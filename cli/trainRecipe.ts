@@ -91,16 +91,8 @@ export function refuseFineTuneFlags(flags: ParsedFlags): void {
   }
 }
 
-/** What a dense training run used, for the recipe it writes into the card. */
-export interface DenseRun {
-  readonly loss: LossRecipe;
-  readonly augment: AugmentOptions | false;
-  readonly tileSize: number;
-  readonly batchSize: number;
-  readonly optimizer: 'adam' | 'sgd';
-  readonly learningRate: number;
-  readonly schedule: TrainingRecipe['schedule'];
-}
+/** What a dense training run used, for the recipe it writes into the card: the recipe but its fine-tune defaults. */
+export type DenseRun = Omit<TrainingRecipe, 'fineTune'>;
 
 /** The recipe a dense run saves: its own settings, and the fine-tune defaults of the model it started from. */
 export function recipeOfDenseRun(run: DenseRun, base?: TrainingRecipe): TrainingRecipe {

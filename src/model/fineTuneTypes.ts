@@ -5,6 +5,7 @@
 import type { FloatPlane } from '../image/types';
 import type { AbortSignalLike } from './abort';
 import type { FineTuneRecipe, TrainingRecipe } from './recipe';
+import type { TrainProgress } from './train';
 import type { Segmenter } from './types';
 
 /** One image of a fine-tune: normalised plane, training labels and (optionally) held-out labels. */
@@ -39,16 +40,8 @@ export interface ValidationPoint extends ValidationScore {
   readonly best: boolean;
 }
 
-/** Reported after every step. */
-export interface FineTuneProgress {
-  readonly step: number;
-  readonly steps: number;
-  readonly loss: number;
-  readonly smoothedLoss: number;
-  readonly learningRate: number;
-  readonly msPerStep: number;
-  /** Labelled output pixels that carried weight in this step's batch. */
-  readonly labelledPixels: number;
+/** Reported after every step: a training step's progress and the time left. */
+export interface FineTuneProgress extends TrainProgress {
   /** Estimated ms to the end at the current pace (validations included). */
   readonly etaMs: number;
 }

@@ -39,10 +39,8 @@ export interface Tile {
   readonly srcX: number;
 }
 
-/** A complete overlap-tile plan for one image and one tile size. */
-export interface TilePlan {
-  readonly imageHeight: number;
-  readonly imageWidth: number;
+/** Tile grid of a plan without the tile list (cheap; used when searching tile sizes). */
+export interface PlanShape {
   /** Network input size of every tile. */
   readonly inputHeight: number;
   readonly inputWidth: number;
@@ -52,9 +50,15 @@ export interface TilePlan {
   /** Distance between tile origins (a multiple of 2^depth). */
   readonly strideY: number;
   readonly strideX: number;
-  readonly margin: number;
   readonly rows: number;
   readonly cols: number;
+}
+
+/** A complete overlap-tile plan for one image and one tile size: its grid and the tiles. */
+export interface TilePlan extends PlanShape {
+  readonly imageHeight: number;
+  readonly imageWidth: number;
+  readonly margin: number;
   readonly tiles: readonly Tile[];
   /** Input pixels fed to the network per output pixel (>= 1; the cost of margins and cropping). */
   readonly waste: number;
@@ -100,18 +104,6 @@ function planAxis(config: UnetConfig, length: number, maxOut: number, axis: stri
   // Same number of tiles with the smallest stride (multiple of p) that still covers the axis.
   const stride = Math.ceil(length / count / p) * p;
   return { tileOut: Math.min(maxOut, legalTileOutputAtLeast(config, stride)), stride, count };
-}
-
-/** Tile grid of a plan without the tile list (cheap; used when searching tile sizes). */
-export interface PlanShape {
-  readonly inputHeight: number;
-  readonly inputWidth: number;
-  readonly outputHeight: number;
-  readonly outputWidth: number;
-  readonly strideY: number;
-  readonly strideX: number;
-  readonly rows: number;
-  readonly cols: number;
 }
 
 /** The grid planTiles would produce, without allocating the tiles. */

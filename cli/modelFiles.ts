@@ -14,15 +14,20 @@ import {
   segmenterFromArtifacts,
   segmenterToArtifacts,
 } from '../src/model/io';
+import { artifactsAsFloat16 } from '../src/model/float16Weights';
 import type { ModelCard, Segmenter } from '../src/model/types';
 
+/** How the weights are stored: float32, or float16 (half the bytes; src/model/float16Weights.ts). */
+export type WeightStorage = 'float32' | 'float16';
+
 /** Writes the model and its card into `dir` (created if missing; existing files are replaced). */
-export async function saveModelDir(dir: string, segmenter: Segmenter, card: ModelCard): Promise<void> {
+export async function saveModelDir(dir: string, segmenter: Segmenter, card: ModelCard, weights: WeightStorage = 'float32'): Promise<void> {
   const checked = parseModelCard(card);
   if (JSON.stringify(checked.architecture) !== JSON.stringify(segmenter.config)) {
     throw new Error(`saveModelDir: the card's architecture does not match the model's config`);
   }
-  const artifacts = await segmenterToArtifacts(segmenter);
+  const float32 = await segmenterToArtifacts(segmenter);
+  const artifacts = weights === 'float16' ? artifactsAsFloat16(float32, artifactsWeightData(float32)) : float32;
   const modelJson = artifactsToModelJson(artifacts, MODEL_FILES.weights);
   await fs.mkdir(dir, { recursive: true });
   await fs.writeFile(path.join(dir, MODEL_FILES.weights), new Uint8Array(artifactsWeightData(artifacts)));

@@ -39,7 +39,8 @@ data:      --membrane-value V (binary membranes: value that marks membrane, defa
            --seam 1|2 (instance labels: px of background between touching objects, default 1)
            --ids 0-19 | --list FILE | --group G | --holdout-group G [--metadata CSV]
 model:     --init MODEL_DIR (continue from a model) | --depth 3 --base-filters 16 --dropout 0.1 --padding valid|same
-           --name NAME
+           --name NAME --weights float32|float16 (how the finished model's weights are stored; float16: half
+           the bytes, checkpoints stay float32 so that --resume continues exactly)
 training:  --steps 2000 --seed 1 --optimizer adam|sgd --lr X --momentum 0.99
            --schedule constant|cosine|step --warmup N --tile N --batch 1
            --checkpoint-every N --log-every 25 --backend wasm|cpu
@@ -89,6 +90,7 @@ export const SPEC: OptionSpec = {
   resume: { type: 'string' },
   'log-every': { type: 'string' },
   backend: { type: 'string' },
+  weights: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -118,6 +120,7 @@ async function main(): Promise<void> {
   const outDir = resumeDir ?? requiredString(flags, 'out');
   const membraneValue = numberFlag(flags, 'membrane-value', 0, { min: 0 });
   const seed = numberFlag(flags, 'seed', 1, { integer: true, min: 0 });
+  const weightStorage = choiceFlag(flags, 'weights', ['float32', 'float16'] as const, 'float32');
   const steps = numberFlag(flags, 'steps', 2000, { integer: true, min: 0 });
   const backend = choiceFlag(flags, 'backend', ['wasm', 'cpu'] as const, 'wasm');
   const logEvery = numberFlag(flags, 'log-every', 25, { integer: true, min: 1 });
@@ -235,7 +238,7 @@ async function main(): Promise<void> {
       signal: controller.signal,
       log: (line) => process.stderr.write(line),
     });
-    await saveModelDir(outDir, segmenter, cardFor(result.kept === 'tuned' ? result.bestStep : 0, baseRecipe));
+    await saveModelDir(outDir, segmenter, cardFor(result.kept === 'tuned' ? result.bestStep : 0, baseRecipe), weightStorage);
     const { steps: done, aborted, stoppedEarly, kept, bestStep, before, after, tileSize, outputTileSize } = result;
     process.stdout.write(
       `${JSON.stringify({ out: outDir, mode: 'fine-tune', steps: done, aborted, stoppedEarly, kept, bestStep, before, after, msPerStep: Math.round(result.msPerStep), tile: tileSize, outputTile: outputTileSize, settings: result.settings, backend })}\n`,
@@ -305,7 +308,8 @@ async function main(): Promise<void> {
     },
   });
   usedTile = result.tileSize;
-  await saveModelDir(outDir, segmenter, cardFor(result.steps, recipeNow()));
+  // A run that stops early may be resumed, from exact float32 weights.
+  await saveModelDir(outDir, segmenter, cardFor(result.steps, recipeNow()), result.steps >= steps ? weightStorage : 'float32');
   if (result.steps >= steps) await removeTrainState(outDir);
   else if (result.state !== undefined) await writeTrainState(outDir, { ...run, state: result.state });
   process.stdout.write(

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { float16Value } from '../src/model/float16Weights';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '..');
@@ -168,3 +169,51 @@ describe('train --resume', () => {
   }, 480_000);
 });
 
+
+describe('train --weights float16', () => {
+  const halvesIn = (dir: string): Float32Array => {
+    const bytes = readFileSync(path.join(dir, 'group1-shard1of1.bin'));
+    const bits = new Uint16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    return Float32Array.from(bits, float16Value);
+  };
+  const manifestDtypes = (dir: string): unknown[] => {
+    const json = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as { weightsManifest: { weights: { quantization?: { dtype: string } }[] }[] };
+    return json.weightsManifest.flatMap((g) => g.weights.map((w) => w.quantization?.dtype ?? 'float32'));
+  };
+  /** Largest |a - b| beyond half a float16 step of a (2^-11 relative, or the subnormal step). */
+  const beyondRounding = (a: Float32Array, b: Float32Array): number => {
+    expect(a.length).toBe(b.length);
+    let worst = 0;
+    a.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - b[i]) - Math.max(Math.abs(v) * 2 ** -11, 2 ** -25))));
+    return worst;
+  };
+
+  it('stores the finished model in half the bytes, each weight the float32 run\'s rounded to a half', async () => {
+    const full = path.join(work, 'w32');
+    const half = path.join(work, 'w16');
+    await train(full);
+    await train(half, '--weights', 'float16');
+    expect(readFileSync(path.join(half, 'group1-shard1of1.bin')).byteLength * 2).toBe(readFileSync(path.join(full, 'group1-shard1of1.bin')).byteLength);
+    expect(new Set(manifestDtypes(half))).toEqual(new Set(['float16']));
+    expect(new Set(manifestDtypes(full))).toEqual(new Set(['float32']));
+    expect(beyondRounding(weightsIn(full), halvesIn(half))).toBeLessThan(1e-6);
+    // The half-float model loads and continues like any other (--init reads it back as float32).
+    expect((await train(path.join(work, 'w16-more'), '--init', half, '--steps', '1')).steps).toBe(1);
+  });
+
+  it('keeps a stopped run in float32, so that --resume continues it exactly, and stores halves when it finishes', async () => {
+    const dir = path.join(work, 'w16-stopped');
+    await train(dir, '--weights', 'float16', '--stop-after', '3');
+    expect(new Set(manifestDtypes(dir))).toEqual(new Set(['float32']));
+    expect(existsSync(stateFile(dir))).toBe(true);
+    await trainCli(['--resume', dir]);
+    expect(new Set(manifestDtypes(dir))).toEqual(new Set(['float16']));
+    expect(existsSync(stateFile(dir))).toBe(false);
+    expect(maxDifference(halvesIn(dir), halvesIn(path.join(work, 'w16')))).toBeLessThan(1e-3);
+  });
+
+  it('refuses another storage with a message', async () => {
+    await expect(train(path.join(work, 'w8'), '--weights', 'uint8')).rejects.toMatchObject({ stderr: expect.stringMatching(/--weights/) as unknown });
+    expect(existsSync(path.join(work, 'w8'))).toBe(false);
+  });
+});

@@ -30,11 +30,14 @@ def load(model_dir):
     weights, offset = {}, 0
     for group in manifest:
         for w in group["weights"]:
-            if w["dtype"] != "float32":
-                raise SystemExit(f"weight {w['name']} is {w['dtype']}; only float32 is read here")
+            # float32, or float16 halves (train --weights float16), widened to float32 as tfjs does on load.
+            stored = (w.get("quantization") or {}).get("dtype", w["dtype"])
+            if w["dtype"] != "float32" or stored not in ("float32", "float16"):
+                raise SystemExit(f"weight {w['name']} is stored as {stored}; only float32 and float16 are read here")
             n = int(np.prod(w["shape"])) if w["shape"] else 1
-            weights[w["name"]] = np.frombuffer(blob, dtype="<f4", count=n, offset=offset).reshape(w["shape"])
-            offset += 4 * n
+            code, size = ("<f2", 2) if stored == "float16" else ("<f4", 4)
+            weights[w["name"]] = np.frombuffer(blob, dtype=code, count=n, offset=offset).astype(np.float32).reshape(w["shape"])
+            offset += size * n
     return layers, weights
 
 

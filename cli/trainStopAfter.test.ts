@@ -3,7 +3,8 @@
  * data folder: `train --stop-after N` ends a run after step N of its --steps schedule and saves it as if
  * it had been stopped there (how the shipped nuclei model's first stage was cut at its step-800
  * checkpoint), `train --resume DIR` continues such a run to the weights of the run that never stopped, and
- * the card records the training labels' object diameter and keeps what a continued model does with new images.
+ * the card records the training labels' object diameter and keeps what a continued model does with new images,
+ * and `--weights float16` stores a finished run as half floats while its checkpoints stay float32.
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

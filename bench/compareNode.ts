@@ -12,7 +12,7 @@ import { exportOnnx } from '../src/model/onnx/exportOnnx';
 import type { NhwcArray } from '../src/model/onnx/dihedralArray';
 import { encodeOnnxModel } from '../src/model/onnx/onnxProto';
 import { segmentTiles } from '../src/model/onnx/segmentTiles';
-import { discSample } from '../src/model/syntheticDiscs';
+import { syntheticSample } from '../src/model/syntheticDiscs';
 import { trainSegmenter } from '../src/model/train';
 import type { ModelCard } from '../src/model/types';
 import { createUnet } from '../src/model/unet';
@@ -163,7 +163,7 @@ export const TRAIN_TILE = 252;
 export async function trainingMsPerStep(steps: number): Promise<number> {
   const segmenter = createUnet(TRAIN_CONFIG);
   try {
-    const sample = discSample(300);
+    const sample = syntheticSample(300);
     await trainSegmenter(segmenter, [sample], { steps: 1, tileSize: TRAIN_TILE, optimizer: 'adam', seed: 1 });
     const result = await trainSegmenter(segmenter, [sample], { steps, tileSize: TRAIN_TILE, optimizer: 'adam', seed: 2, skipSmokeTest: true });
     return result.msPerStep;

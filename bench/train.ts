@@ -20,7 +20,7 @@ import { trainSegmenter } from '../src/model/train';
 import type { UnetConfig } from '../src/model/types';
 import { createUnet } from '../src/model/unet';
 import { outputSize } from '../src/model/validSize';
-import { syntheticSample } from './syntheticSample';
+import { syntheticSample } from '../src/model/syntheticDiscs';
 
 const USAGE = 'usage: npm run bench:train -- [--quick] [--backends cpu,wasm] [--tile N] [--cpu-steps 2] [--wasm-steps 10]';
 

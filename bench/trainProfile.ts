@@ -31,7 +31,7 @@ import { outputSize } from '../src/model/validSize';
 import { setWasmTrainingFastPaths } from '../src/model/wasmFastPaths';
 import { CONVOLUTION_KINDS, summariseKernels } from './profileKernels';
 import type { ProfileRow } from './profileKernels';
-import { syntheticSample } from './syntheticSample';
+import { syntheticSample } from '../src/model/syntheticDiscs';
 import { fixedTileStep } from './fixedTileStep';
 
 const CONFIG: UnetConfig = { depth: 3, baseFilters: 16, inChannels: 1, classes: 2, dropout: 0.1, padding: 'valid', seed: 1 };

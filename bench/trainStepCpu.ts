@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type * as BackendModule from '../cli/backend';
 import type * as TrainModule from '../src/model/train';
 import type * as UnetModule from '../src/model/unet';
-import { syntheticSample } from './syntheticSample';
+import { syntheticSample } from '../src/model/syntheticDiscs';
 
 // Types from this checkout; the code is loaded from the one given, which must export the same functions.
 type Backend = typeof BackendModule;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { discSample } from '../model/syntheticDiscs';
+import { syntheticSample } from '../model/syntheticDiscs';
 import { trainSegmenter } from '../model/train';
 import { createUnet } from '../model/unet';
 import { outputSize } from '../model/validSize';
@@ -42,7 +42,7 @@ export function createBenchHandlers(): Handlers {
         }
         if (trainSteps > 0) {
           // One untimed step first: it creates optimizer slots and compiles kernels.
-          const sample = discSample(Math.max(trainTile + 40, 300));
+          const sample = syntheticSample(Math.max(trainTile + 40, 300));
           await trainSegmenter(segmenter, [sample], { steps: 1, tileSize: trainTile, seed: 1 });
           const result = await trainSegmenter(segmenter, [sample], { steps: trainSteps, tileSize: trainTile, seed: 2, skipSmokeTest: true, signal: ctx.signal });
           training = { tile: trainTile, steps: result.steps, msPerStep: result.msPerStep };

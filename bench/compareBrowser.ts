@@ -17,6 +17,22 @@ const quiet = ['--no-sandbox', '--disable-background-networking', '--disable-com
 
 type Engine = 'tfjs' | 'ort-wasm' | 'ort-webgpu';
 
+/** One profiled kernel as the worker's `benchmarkModel` returns it (src/worker/benchProtocol.ts). */
+export interface ProfiledKernel {
+  readonly name: string;
+  readonly inputShapes: readonly (readonly number[] | null)[];
+  readonly outShape: readonly number[];
+  readonly ms: number;
+}
+
+/** A training measurement in the app's worker: ms per step, and the kernels of one profiled step. */
+export interface TrainingRun {
+  readonly msPerStep: number;
+  readonly threads: number | null;
+  readonly kernels: readonly ProfiledKernel[];
+  readonly profiledStepMs: number | null;
+}
+
 export interface BrowserPageSpec {
   readonly backend: 'wasm' | 'webgpu';
   /** `?threads=N`; undefined = as shipped. */
@@ -31,6 +47,8 @@ export interface BrowserRig {
   readonly chromium: string;
   /** ms per training step in the app's worker (first page), tfjs, TRAIN_CONFIG on TRAIN_TILE px. */
   trainingMsPerStep(steps: number): Promise<number>;
+  /** The same on page `page` (one per spec), with one more step profiled when `profile`. */
+  training(steps: number, page: number, profile: boolean): Promise<TrainingRun>;
   close(): Promise<void>;
 }
 
@@ -124,29 +142,35 @@ export async function startBrowserRig(port: number, specs: readonly BrowserPageS
     browser = await chromium.launch({ executablePath: chromiumPath, args: quiet });
     const candidates: Candidate[] = [];
     const pages: Page[] = [];
+    const pageThreads: (number | null)[] = [];
     for (const spec of specs) {
       const { page, threads } = await openPage(browser, base, spec, models, images.filter((i) => spec.only?.(i) ?? true));
       pages.push(page);
+      pageThreads.push(threads);
       for (const engine of spec.engines) candidates.push(pageCandidate(page, spec, threads, engine));
     }
     const opened = browser;
+    const training = async (steps: number, index: number, profile: boolean): Promise<TrainingRun> => {
+      type Answer = { training: { msPerStep: number } | null; trainingKernels?: ProfiledKernel[]; profiledStepMs?: number };
+      const result = await pages[index].evaluate(
+        ({ config, tile, steps, profile }) =>
+          (window as unknown as { unetStudioWorker: { call(t: string, p: unknown): Promise<Answer> } }).unetStudioWorker.call('benchmarkModel', {
+            config,
+            tileSizes: [],
+            repeats: 1,
+            trainTile: tile,
+            trainSteps: steps,
+            profileTraining: profile,
+          }),
+        { config: TRAIN_CONFIG, tile: TRAIN_TILE, steps, profile },
+      );
+      return { msPerStep: result.training?.msPerStep ?? Number.NaN, threads: pageThreads[index], kernels: result.trainingKernels ?? [], profiledStepMs: result.profiledStepMs ?? null };
+    };
     return {
       candidates,
       chromium: `${chromiumPath} ${opened.version()}`,
-      trainingMsPerStep: async (steps) => {
-        const result = await pages[0].evaluate(
-          ({ config, tile, steps }) =>
-            (window as unknown as { unetStudioWorker: { call(t: string, p: unknown): Promise<{ training: { msPerStep: number } | null }> } }).unetStudioWorker.call('benchmarkModel', {
-              config,
-              tileSizes: [],
-              repeats: 1,
-              trainTile: tile,
-              trainSteps: steps,
-            }),
-          { config: TRAIN_CONFIG, tile: TRAIN_TILE, steps },
-        );
-        return result.training?.msPerStep ?? Number.NaN;
-      },
+      training,
+      trainingMsPerStep: async (steps) => (await training(steps, 0, false)).msPerStep,
       close: async () => {
         await opened.close();
         stopServer();

@@ -5,6 +5,7 @@ import { createUnet } from '../model/unet';
 import { outputSize } from '../model/validSize';
 import type { Handlers } from './handle';
 import { seededValues } from './probe';
+import type { ProfiledKernel } from './benchProtocol';
 import type { BackendName } from './protocol';
 
 /**
@@ -13,11 +14,13 @@ import type { BackendName } from './protocol';
  */
 export function createBenchHandlers(): Handlers {
   return {
-    benchmarkModel: async ({ config, tileSizes, repeats, trainTile, trainSteps }, ctx) => {
+    benchmarkModel: async ({ config, tileSizes, repeats, trainTile, trainSteps, profileTraining }, ctx) => {
       const backend = tf.getBackend() as BackendName;
       const segmenter = createUnet(config);
       const forward: { tile: number; outTile: number; msPerTile: number; mpxPerS: number; peakBytes: number }[] = [];
       let training: { tile: number; steps: number; msPerStep: number } | null = null;
+      let trainingKernels: ProfiledKernel[] | undefined;
+      let profiledStepMs: number | undefined;
       try {
         for (const tile of tileSizes) {
           if (ctx.signal.aborted) throw Object.assign(new Error('Cancelled'), { name: 'AbortError' });
@@ -47,11 +50,22 @@ export function createBenchHandlers(): Handlers {
           const result = await trainSegmenter(segmenter, [sample], { steps: trainSteps, tileSize: trainTile, seed: 2, skipSmokeTest: true, signal: ctx.signal });
           training = { tile: trainTile, steps: result.steps, msPerStep: result.msPerStep };
           ctx.progress({ stage: `training: ${result.msPerStep.toFixed(0)} ms/step` });
+          if (profileTraining) {
+            const start = performance.now();
+            const profile = await tf.profile(async () => {
+              await trainSegmenter(segmenter, [sample], { steps: 1, tileSize: trainTile, seed: 3, skipSmokeTest: true, signal: ctx.signal });
+              return [];
+            });
+            profiledStepMs = performance.now() - start;
+            trainingKernels = profile.kernels
+              .filter((k) => !k.name.includes('__op'))
+              .map((k) => ({ name: k.name, inputShapes: k.inputShapes, outShape: k.outputShapes[0] ?? [], ms: Number(k.kernelTimeMs) }));
+          }
         }
       } finally {
         segmenter.dispose();
       }
-      return { backend, forward, training };
+      return { backend, forward, training, trainingKernels, profiledStepMs };
     },
   };
 }

@@ -6,6 +6,14 @@
 import type { UnetConfig } from '../model/types';
 import type { BackendName } from './backendProtocol';
 
+/** One kernel of a `tf.profile` run, as much of it as the bench needs to classify it. */
+export interface ProfiledKernel {
+  readonly name: string;
+  readonly inputShapes: readonly (readonly number[] | null)[];
+  readonly outShape: readonly number[];
+  readonly ms: number;
+}
+
 /** Self-test and benchmark commands. */
 export interface BenchCommands {
   /**
@@ -33,11 +41,23 @@ export interface BenchCommands {
   };
   /** Forward ms per tile at several tile sizes and ms per training step of a fresh U-Net (bench/browser.ts). */
   benchmarkModel: {
-    params: { readonly config: UnetConfig; readonly tileSizes: readonly number[]; readonly repeats: number; readonly trainTile: number; readonly trainSteps: number };
+    params: {
+      readonly config: UnetConfig;
+      readonly tileSizes: readonly number[];
+      readonly repeats: number;
+      readonly trainTile: number;
+      readonly trainSteps: number;
+      /** Also run one more training step under `tf.profile` and return its kernels (bench/trainProfileBrowser.ts). */
+      readonly profileTraining?: boolean;
+    };
     result: {
       readonly backend: BackendName;
       readonly forward: readonly { readonly tile: number; readonly outTile: number; readonly msPerTile: number; readonly mpxPerS: number; readonly peakBytes: number }[];
       readonly training: { readonly tile: number; readonly steps: number; readonly msPerStep: number } | null;
+      /** The profiled step's kernels in call order (with `profileTraining`); the bench classifies them. */
+      readonly trainingKernels?: readonly ProfiledKernel[];
+      /** Wall time of the profiled step, sampler included (profiling adds a little per kernel). */
+      readonly profiledStepMs?: number;
     };
     progress: { readonly stage: string };
   };

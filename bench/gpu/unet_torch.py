@@ -133,8 +133,9 @@ class TorchOps:
         return x.detach().cpu().numpy()
 
 
-def forward(layers, weights, ops, x_nchw):
-    """Runs the topology; returns the softmax, NCHW."""
+def forward(layers, weights, ops, x_nchw, training=False):
+    """Runs the topology; returns the softmax, NCHW. `training` (TorchOps only, bench/torch_train_step.py):
+    dropout on, and the logits instead of the softmax (the loss takes the log-softmax itself)."""
     values = {}
     for layer in layers:
         kind, name, cfg = layer["class_name"], layer["name"], layer["config"]
@@ -150,7 +151,7 @@ def forward(layers, weights, ops, x_nchw):
         elif kind == "MaxPooling2D":
             y = ops.pool(args[0])
         elif kind == "Dropout":
-            y = args[0]
+            y = ops.F.dropout(args[0], float(cfg.get("rate", 0)), training=True) if training else args[0]
         elif kind == "Conv2DTranspose":
             y = ops.upconv(args[0], weights[f"{name}/kernel"], weights[f"{name}/bias"])
         elif kind == "SkipCrop2D":
@@ -159,7 +160,7 @@ def forward(layers, weights, ops, x_nchw):
         elif kind == "Concatenate":
             y = ops.cat(args)
         elif kind in ("Softmax", "Activation"):
-            y = ops.softmax(args[0])
+            y = args[0] if training else ops.softmax(args[0])
         else:
             raise SystemExit(f"layer {name}: {kind} is not part of our U-Nets")
         values[name] = y

@@ -11,19 +11,12 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import type { Candidate, CaseImage } from './compareNode';
 import { TRAIN_CONFIG, TRAIN_TILE } from './compareNode';
+import type { ProfiledKernel } from '../src/model/types';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/google-chrome'].find(existsSync);
 const quiet = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--enable-unsafe-webgpu'];
 
 type Engine = 'tfjs' | 'ort-wasm' | 'ort-webgpu';
-
-/** One profiled kernel as the worker's `benchmarkModel` returns it (src/worker/benchProtocol.ts). */
-export interface ProfiledKernel {
-  readonly name: string;
-  readonly inputShapes: readonly (readonly number[] | null)[];
-  readonly outShape: readonly number[];
-  readonly ms: number;
-}
 
 /** A training measurement in the app's worker: ms per step, and the kernels of one profiled step. */
 export interface TrainingRun {

@@ -77,3 +77,14 @@ export interface ModelCard {
   /** Whether tools rescale new images to objectDiameter by default ('auto') or not ('off'; absent = 'off'). */
   readonly rescale?: 'auto' | 'off';
 }
+
+/**
+ * One kernel of a `tf.profile` run, as much of it as a benchmark needs to classify it (the worker's
+ * `benchmarkModel` returns these; bench/trainProfileBrowser.ts groups them with bench/profileKernels.ts).
+ */
+export interface ProfiledKernel {
+  readonly name: string;
+  readonly inputShapes: readonly (readonly number[] | null)[];
+  readonly outShape: readonly number[];
+  readonly ms: number;
+}

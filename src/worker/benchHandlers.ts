@@ -5,7 +5,7 @@ import { createUnet } from '../model/unet';
 import { outputSize } from '../model/validSize';
 import type { Handlers } from './handle';
 import { seededValues } from './probe';
-import type { ProfiledKernel } from './benchProtocol';
+import type { ProfiledKernel } from '../model/types';
 import type { BackendName } from './protocol';
 
 /**

@@ -3,16 +3,8 @@
  * throughput measurements (handlers.ts, benchHandlers.ts). Types only (see protocol.ts).
  */
 
-import type { UnetConfig } from '../model/types';
+import type { ProfiledKernel, UnetConfig } from '../model/types';
 import type { BackendName } from './backendProtocol';
-
-/** One kernel of a `tf.profile` run, as much of it as the bench needs to classify it. */
-export interface ProfiledKernel {
-  readonly name: string;
-  readonly inputShapes: readonly (readonly number[] | null)[];
-  readonly outShape: readonly number[];
-  readonly ms: number;
-}
 
 /** Self-test and benchmark commands. */
 export interface BenchCommands {

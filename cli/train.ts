@@ -37,6 +37,7 @@ const USAGE = `usage: npm run train -- --images DIR --labels DIR --labels-format
          --task nuclei|membranes --out DIR [options]
 data:      --membrane-value V (binary membranes: value that marks membrane, default 0)
            --seam 1|2 (instance labels: px of background between touching objects, default 1)
+           --boundary-class (instance labels, nuclei: a 3-class model, background / interior / boundary)
            --ids 0-19 | --list FILE | --group G | --holdout-group G [--metadata CSV]
 model:     --init MODEL_DIR (continue from a model) | --depth 3 --base-filters 16 --dropout 0.1 --padding valid|same
            --name NAME --weights float32|float16 (how the finished model's weights are stored; float16: half
@@ -85,6 +86,7 @@ export const SPEC: OptionSpec = {
   batch: { type: 'string' },
   ...RECIPE_FLAGS,
   'memory-mib': { type: 'string' },
+  'boundary-class': { type: 'boolean' },
   'checkpoint-every': { type: 'string' },
   'stop-after': { type: 'string' },
   resume: { type: 'string' },
@@ -125,6 +127,10 @@ async function main(): Promise<void> {
   const backend = choiceFlag(flags, 'backend', ['wasm', 'cpu'] as const, 'wasm');
   const logEvery = numberFlag(flags, 'log-every', 25, { integer: true, min: 1 });
   const seam = numberFlag(flags, 'seam', 1, { integer: true, min: 1, max: 2 }) as 1 | 2;
+  const boundaryClass = flags['boundary-class'] === true;
+  if (boundaryClass && (format !== 'instance' || task !== 'nuclei')) {
+    throw new UsageError('--boundary-class needs --labels-format instance --task nuclei: the boundary is drawn from the instances');
+  }
   const files = filterFiles(listImageFiles(imagesDir, '--images'), imagesDir, fileFilterFromFlags(flags));
 
   await initNodeBackend(backend);
@@ -142,7 +148,7 @@ async function main(): Promise<void> {
       depth: numberFlag(flags, 'depth', 3, { integer: true, min: 1, max: 6 }),
       baseFilters: numberFlag(flags, 'base-filters', 16, { integer: true, min: 1 }),
       inChannels: 1,
-      classes: 2,
+      classes: boundaryClass ? 3 : 2,
       dropout: numberFlag(flags, 'dropout', 0.1, { min: 0, max: 0.95 }),
       padding: choiceFlag(flags, 'padding', ['valid', 'same'] as const, 'valid'),
       seed,
@@ -194,7 +200,9 @@ async function main(): Promise<void> {
       task,
       description:
         task === 'nuclei'
-          ? 'U-Net for fluorescence nuclei; instances by connected components of the foreground.'
+          ? boundaryClass
+            ? 'U-Net for fluorescence nuclei with a boundary class (background, interior, boundary).'
+            : 'U-Net for fluorescence nuclei; instances by connected components of the foreground.'
           : 'U-Net for EM cell membranes; foreground = membrane.',
       normalization,
       foregroundClass: 1,
@@ -286,6 +294,7 @@ async function main(): Promise<void> {
   const result = await trainSegmenter(segmenter, samples, {
     ...options,
     ...lossOptions,
+    boundaryClass,
     signal: controller.signal,
     resume: saved?.state,
     returnState: true,

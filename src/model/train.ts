@@ -17,8 +17,8 @@ import type { RngState } from './random';
 import { createTileSampler } from './tileSampler';
 import { createStepper } from './trainingStep';
 import type { OptimizerState } from './trainingStep';
-import { prepareSample } from './trainingSamples';
-import type { ObjectClass, TrainingSample } from './trainingSamples';
+import { prepareSample, withBoundaryClass } from './trainingSamples';
+import type { ObjectClass, PreparedSample, TrainingSample } from './trainingSamples';
 import type { Segmenter } from './types';
 import { isLegalInputSize, nearestLegalInputSize, outputSize } from './validSize';
 
@@ -51,6 +51,11 @@ export interface TrainOptions {
   readonly batchSize?: number;
   /** Which partial-label class forms the objects of the border term (nuclei 2, membranes 1). */
   readonly objectClass?: ObjectClass;
+  /**
+   * Train a 3-class model (background, interior, boundary): each sample's instances mark the foreground
+   * pixels on an object's edge as class 2 (see withBoundaryClass). The weight map is the 2-class one.
+   */
+  readonly boundaryClass?: boolean;
   readonly weights?: BorderWeightOptions;
   /** Augmentation; `false` disables it (default: the paper's, see augment.ts). */
   readonly augment?: AugmentOptions | false;
@@ -169,6 +174,10 @@ export async function trainSegmenter(
   validate(options, samples);
   const { config } = segmenter;
   if (config.inChannels !== 1) throw new Error('trainSegmenter supports single-channel models (inChannels = 1)');
+  const wantClasses = options.boundaryClass === true ? 3 : 2;
+  if (config.classes !== wantClasses) {
+    throw new Error(`trainSegmenter: a ${options.boundaryClass === true ? 'boundary-class' : 'foreground'} model needs ${wantClasses} classes, this one has ${config.classes}`);
+  }
   const tileSize = options.tileSize ?? nearestLegalInputSize(config, 252, 'up');
   if (!isLegalInputSize(config, tileSize)) {
     throw new RangeError(`tile size ${tileSize} is not a legal input size (try ${nearestLegalInputSize(config, tileSize, 'up')})`);
@@ -181,7 +190,7 @@ export async function trainSegmenter(
   const augment = options.augment === false ? {} : { ...defaultAugmentation, ...(options.augment ?? {}) };
 
   if (!options.skipSmokeTest) await gradientSmokeTest(segmenter);
-  const prepared = samples.map((s, i) => prepareSample(s, objectClass, options.weights, i));
+  const prepared = samples.map((s, i) => withBoundaryIfAsked(prepareSample(s, objectClass, options.weights, i), s, options.boundaryClass === true));
   const sampler = createTileSampler(prepared, { tileSize, outputSize: outTile, augment, rng });
   const logits = logitsFunction(segmenter);
   const stepper = createStepper(segmenter, {
@@ -211,7 +220,8 @@ export async function trainSegmenter(
       x.set(tile.image, b * tileSize * tileSize);
       w.set(tile.weights, b * outTile * outTile);
       const off = b * outTile * outTile;
-      for (let i = 0; i < tile.labels.length; i++) t[off + i] = tile.labels[i] === 2 ? 1 : 0;
+      // Partial label l >= 2 is class l - 1 (foreground 1; with a boundary class, boundary 2).
+      for (let i = 0; i < tile.labels.length; i++) t[off + i] = tile.labels[i] >= 2 ? tile.labels[i] - 1 : 0;
       labelled += tile.labelledPixels;
     }
     return { x, t, w, labelled };
@@ -277,4 +287,10 @@ export async function trainSegmenter(
   const ran = completed - first;
   const msPerStep = ran > 1 ? timeAfterFirst / (ran - 1) : Date.now() - started;
   return { steps: completed, aborted, finalLoss, smoothedLoss: smoothed, msPerStep, tileSize, outputTileSize: outTile, ...(state !== undefined ? { state } : {}) };
+}
+
+function withBoundaryIfAsked(prepared: PreparedSample, sample: TrainingSample, boundary: boolean): PreparedSample {
+  if (!boundary) return prepared;
+  if (sample.instances === undefined) throw new Error(`${prepared.name}: a boundary class needs instance labels`);
+  return { ...prepared, labels: withBoundaryClass(prepared.labels, sample.instances, prepared.width, prepared.height) };
 }

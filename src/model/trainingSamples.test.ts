@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { objectsOf, partialFromBinary, partialFromInstances, prepareSample } from './trainingSamples';
+import { objectsOf, partialFromBinary, partialFromInstances, prepareSample, withBoundaryClass } from './trainingSamples';
 
 const plane = (w: number, h: number) => ({ width: w, height: h, data: new Float32Array(w * h) });
 
@@ -52,5 +52,31 @@ describe('wide seams', () => {
     const ids = new Uint16Array(w * 2).map((_, i) => (i % w < 3 ? 1 : 2));
     const p = partialFromInstances(ids, w, 2, 2);
     expect([...p.slice(0, w)]).toEqual([2, 2, 1, 1, 2, 2]);
+  });
+
+  it('marks the edge of every instance as boundary (3), seams and image edges included as drawn by hand', () => {
+    // Two 3x3 instances touching along a column, the second cut by a 1-px seam; a 6x5 image with a
+    // background row above and below.
+    const w = 6;
+    const h = 5;
+    const ids = new Uint16Array(w * h).map((_, i) => (i < w || i >= 4 * w ? 0 : i % w < 3 ? 1 : 2));
+    const labels = partialFromInstances(ids, w, h);
+    const marked = withBoundaryClass(labels, ids, w, h);
+    // By hand: row 1 and row 3 touch the background above / below; column 2 touches the seam at x = 3;
+    // the image's left and right edges are not boundary; the centre of instance 1 (1, 2) stays interior
+    // and instance 2's remaining 2x3 block has no interior left.
+    expect([...marked]).toEqual([
+      1, 1, 1, 1, 1, 1,
+      3, 3, 3, 1, 3, 3,
+      2, 2, 3, 1, 3, 2,
+      3, 3, 3, 1, 3, 3,
+      1, 1, 1, 1, 1, 1,
+    ]);
+    // The input is left as it was.
+    expect(labels.filter((l) => l === 3).length).toBe(0);
+  });
+
+  it('refuses labels and instances of another size', () => {
+    expect(() => withBoundaryClass(new Uint8Array(4), new Uint16Array(6), 2, 2)).toThrow(/2x2/);
   });
 });

@@ -89,3 +89,34 @@ export function prepareSample(
   const weights = borderWeights({ width, height, labels: sample.labels, objects: objectsOf(sample, objectClass) }, weightOptions);
   return { name, width, height, image: data, labels: sample.labels, weights, labelled };
 }
+
+/**
+ * Partial labels with a third class, the objects' boundary (value 3, class 2 of a 3-class model): every
+ * foreground pixel with a 4-neighbour that is not foreground of the same instance (background, a seam
+ * carved between touching objects, or another instance). Touching nuclei then meet along a learned class
+ * instead of a valley of the foreground probability, so their interiors come apart even where the
+ * foreground map shows one blob. Pixels on the image edge are boundary only when a neighbour inside the
+ * image says so: what lies outside is unknown.
+ */
+export function withBoundaryClass(labels: Uint8Array, instances: ArrayLike<number>, width: number, height: number): Uint8Array {
+  const n = width * height;
+  if (labels.length !== n || instances.length !== n) {
+    throw new RangeError(`boundary class: labels (${labels.length}) and instances (${instances.length}) must both be ${width}x${height}`);
+  }
+  const owner = (j: number): number => (labels[j] === 2 ? instances[j] : 0);
+  const out = Uint8Array.from(labels);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      if (labels[i] !== 2) continue;
+      const id = instances[i];
+      const differs =
+        (x > 0 && owner(i - 1) !== id) ||
+        (x + 1 < width && owner(i + 1) !== id) ||
+        (y > 0 && owner(i - width) !== id) ||
+        (y + 1 < height && owner(i + width) !== id);
+      if (differs) out[i] = 3;
+    }
+  }
+  return out;
+}

@@ -30,6 +30,8 @@ export const DEFAULT_ENGINE: EngineKind = 'onnx';
 /** Options of one segmentation (a subset of segmentPlane's, shared by both engines). */
 export interface EngineSegmentOptions {
   readonly foregroundClass?: number;
+  /** The card's classWeights (see ModelCard): the map is their weighted sum of the class probabilities. */
+  readonly classWeights?: readonly number[];
   readonly tta?: boolean;
   /** Exact tile output side (default: chosen from the memory budget, the same for both engines). */
   readonly tileOutput?: number;

@@ -18,7 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { METRIC_KEYS, scoreProbabilities, type ScoreOptions } from '../src/image/evaluation';
 import { atObjectScale } from '../src/image/postProcessing';
 import { prepareInput } from '../src/image/normalize';
-import { MODEL_FILES, parseModelCard } from '../src/model/io';
+import { foregroundMapOptions, MODEL_FILES, parseModelCard } from '../src/model/io';
 import type { ModelCard } from '../src/model/types';
 import { choiceFlag, numberFlag, optionalString, parseFlags, requiredString, runMain, UsageError } from './args';
 import type { OptionSpec } from './args';
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     let scale: Record<string, number> = {};
     let objectScale = 1;
     if (engine) {
-      const scaled = await segmentWithDiameter(engine, prepareInput(raster, engine.card.normalization), diameter, options.postProcessing, { foregroundClass: engine.card.foregroundClass, tta }, fuseMaxScale);
+      const scaled = await segmentWithDiameter(engine, prepareInput(raster, engine.card.normalization), diameter, options.postProcessing, { ...foregroundMapOptions(engine.card), tta }, fuseMaxScale);
       probabilities = scaled.probabilities;
       objectScale = scaled.scale;
       if (scaled.source !== 'off') {

@@ -23,6 +23,7 @@ import { measureObjects, measurementsCsv } from '../src/image/measure';
 import { prepareInput, toSingleChannel } from '../src/image/normalize';
 import { atObjectScale, objectsFromProbability } from '../src/image/postProcessing';
 import { encodeTiff } from '../src/image/tiffWrite';
+import { foregroundMapOptions } from '../src/model/io';
 import { choiceFlag, numberFlag, optionalString, parseFlags, requiredString, runMain } from './args';
 import type { OptionSpec } from './args';
 import { fileFilterFromFlags, filterFiles, listImageFiles, stemOf } from './dataset';
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
         const base = pages.length > 1 ? `${stem}_p${p + 1}` : stem;
         const t0 = Date.now();
         const scaled = await segmentWithDiameter(engine, prepareInput(page, card.normalization), diameter, settings, {
-          foregroundClass: card.foregroundClass,
+          ...foregroundMapOptions(card),
           tta: flags.tta === true,
         }, fuseMaxScale);
         const { probabilities, width, height } = scaled;

@@ -217,4 +217,22 @@ describe('train --weights float16', () => {
     await expect(train(path.join(work, 'w8'), '--weights', 'uint8')).rejects.toMatchObject({ stderr: expect.stringMatching(/--weights/) as unknown });
     expect(existsSync(path.join(work, 'w8'))).toBe(false);
   });
+
+  it('--boundary-class trains a 3-class model whose card weighs interior 1 and boundary 0.5 with its own objects; binary labels are refused', async () => {
+    const out = path.join(work, 'boundary');
+    expect((await train(out, '--boundary-class', '--steps', '2')).steps).toBe(2);
+    const card = JSON.parse(readFileSync(path.join(out, 'model-card.json'), 'utf8')) as {
+      architecture: { classes: number };
+      classWeights: number[];
+      postProcessing: { threshold: number; split: string };
+    };
+    expect(card.architecture.classes).toBe(3);
+    expect(card.classWeights).toEqual([0, 1, 0.5]);
+    expect(card.postProcessing).toMatchObject({ threshold: 0.3, split: 'watershed' });
+    const refused = path.join(work, 'boundary-binary');
+    await expect(
+      trainCli(['--images', path.join(work, 'images'), '--labels', path.join(work, 'labels'), '--labels-format', 'binary', '--task', 'nuclei', '--out', refused, '--boundary-class', '--steps', '1']),
+    ).rejects.toMatchObject({ stderr: expect.stringMatching(/--boundary-class needs --labels-format instance/) as unknown });
+    expect(existsSync(refused)).toBe(false);
+  });
 });

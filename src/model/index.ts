@@ -39,11 +39,13 @@ export {
   artifactsToModelJson,
   artifactsWeightData,
   createModelCard,
+  foregroundMapOptions,
   parseModelCard,
   segmenterFromArtifacts,
   segmenterToArtifacts,
 } from './io';
 export type { ModelCardFields } from './io';
+export { checkedClassWeights, classWeightsProblem } from './classWeights';
 export { flopsForImage, flopsPer512, flopsPerForward } from './flops';
 export { fineTune, checkFineTuneLabels, resolveRecipe } from './fineTune';
 export type {

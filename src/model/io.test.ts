@@ -67,6 +67,11 @@ describe('model save / load', () => {
     expect(() => parseModelCard({ ...card, objectDiameter: 15, rescale: 'yes' })).toThrow(/rescale must be 'auto' or 'off'/);
     expect(() => parseModelCard({ ...card, rescale: 'auto' })).toThrow(/rescale 'auto' needs objectDiameter/);
     expect(() => artifactsFromModelJson({} as never, new ArrayBuffer(0))).toThrow(/modelTopology/);
+    // The original has 3 classes: one weight per class, each in [0, 1], not all 0.
+    expect(parseModelCard({ ...card, classWeights: [0, 1, 0.5] }).classWeights).toEqual([0, 1, 0.5]);
+    expect(() => parseModelCard({ ...card, classWeights: [0, 1] })).toThrow(/classWeights must be an array of 3 numbers/);
+    expect(() => parseModelCard({ ...card, classWeights: [0, 2, 0] })).toThrow(/classWeights must hold numbers between 0 and 1/);
+    expect(() => parseModelCard({ ...card, classWeights: [0, 0, 0] })).toThrow(/classWeights must weigh at least one class/);
   });
 
   it('leaks no tensors across save and load', async () => {

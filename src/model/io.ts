@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { defaultNormalization } from '../image/normalize';
 import type { NormalizationSpec } from '../image/normalize';
+import { classWeightsProblem } from './classWeights';
 import { flopsPer512 } from './flops';
 import { parsePostProcessing } from '../image/postProcessing';
 import { checkTrainingRecipe } from './recipeDefaults';
@@ -86,6 +87,7 @@ export interface ModelCardFields {
   readonly description: string;
   readonly normalization?: NormalizationSpec;
   readonly foregroundClass?: number;
+  readonly classWeights?: ModelCard['classWeights'];
   readonly trainedSteps?: number;
   readonly training?: ModelCard['training'];
   readonly metrics?: ModelCard['metrics'];
@@ -141,6 +143,10 @@ export function parseModelCard(json: unknown): ModelCard {
   if (typeof fg !== 'number' || !Number.isInteger(fg) || fg < 0 || fg >= classes) {
     bad('foregroundClass', `must be an integer class index below ${classes}`);
   }
+  if (json.classWeights !== undefined) {
+    const problem = classWeightsProblem(json.classWeights, classes);
+    if (problem !== null) bad('classWeights', problem);
+  }
   if (typeof json.createdAt !== 'string') bad('createdAt', 'must be an ISO date string');
   if (typeof json.trainedSteps !== 'number' || json.trainedSteps < 0) bad('trainedSteps', 'must be a non-negative number');
   if (json.recipe !== undefined) checkTrainingRecipe(json.recipe, 'recipe', bad);
@@ -157,4 +163,12 @@ export function parseModelCard(json: unknown): ModelCard {
   if (json.rescale !== undefined && json.rescale !== 'auto' && json.rescale !== 'off') bad('rescale', "must be 'auto' or 'off'");
   if (json.rescale === 'auto' && json.objectDiameter === undefined) bad('rescale', "'auto' needs objectDiameter");
   return json as unknown as ModelCard;
+}
+
+/** The options that make a segmentation return the card's foreground map (its class, or its class weights). */
+export function foregroundMapOptions(card: Pick<ModelCard, 'foregroundClass' | 'classWeights'>): {
+  readonly foregroundClass: number;
+  readonly classWeights?: readonly number[];
+} {
+  return card.classWeights === undefined ? { foregroundClass: card.foregroundClass } : { foregroundClass: card.foregroundClass, classWeights: card.classWeights };
 }

@@ -6,6 +6,7 @@ import { budgetFromLimits, chooseTile, estimateForwardBytes } from './memoryBudg
 import { extractMirroredWindow } from './mirror';
 import { legalTileOutputAtMost, planShape, planTiles } from './tiling';
 import type { TilePlan } from './tiling';
+import { checkedClassWeights } from './classWeights';
 import { ttaPredict } from './tta';
 import type { Segmenter } from './types';
 import { outputCrop } from './validSize';
@@ -45,6 +46,8 @@ export type ForwardFn = (input: tf.Tensor4D) => tf.Tensor4D;
 export interface SegmentOptions {
   /** Class whose probability is returned (default 1, the foreground of a 2-class model). */
   readonly foregroundClass?: number;
+  /** Instead of one class: sum_c classWeights[c] * p_c (a model card's classWeights; one per class). */
+  readonly classWeights?: readonly number[];
   /** Memory budget in bytes for one forward pass (default: budgetFromLimits()). */
   readonly budgetBytes?: number;
   /** Largest single tensor allowed (WebGPU maxStorageBufferBindingSize). */
@@ -160,6 +163,7 @@ export async function segmentPlane(
   if (!Number.isInteger(fg) || fg < 0 || fg >= config.classes) {
     throw new RangeError(`segmentPlane: foregroundClass ${fg} is not one of the model's ${config.classes} classes`);
   }
+  const weights = checkedClassWeights(options.classWeights, config.classes, 'segmentPlane');
   const backend = tf.getBackend();
   const defaults = budgetFromLimits(
     backend === 'webgpu' || backend === 'webgl' || backend === 'wasm' || backend === 'cpu' ? { backend } : {},
@@ -289,7 +293,9 @@ export async function segmentPlane(
               `segmentPlane: forward returned [${probs.shape.join(', ')}], expected [${group.length}, ${netH}, ${netW}, ${config.classes}]`,
             );
           }
-          return tf.slice(probs, [0, 0, 0, fg], [-1, -1, -1, 1]);
+          return weights === undefined
+            ? tf.slice(probs, [0, 0, 0, fg], [-1, -1, -1, 1])
+            : tf.sum(tf.mul(probs, tf.tensor1d(weights)), -1, true);
         });
         values = (await fgMap.data()) as Float32Array;
       } finally {

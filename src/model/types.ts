@@ -45,6 +45,12 @@ export interface ModelCard {
   readonly normalization: NormalizationSpec;
   /** Index of the class whose probability is the foreground map (nuclei: the nucleus; EM: the membrane). */
   readonly foregroundClass: number;
+  /**
+   * When present, the foreground map is sum_c classWeights[c] * p_c instead of p_foregroundClass: a
+   * boundary-class nuclei model (`train --boundary-class`) has [0, 1, 0.5], so interiors read 1, their
+   * boundaries 0.5 and the background 0, and the usual objects (threshold, distance watershed) apply.
+   */
+  readonly classWeights?: readonly number[];
   readonly createdAt: string;
   readonly trainedSteps: number;
   readonly training?: {

@@ -1,5 +1,6 @@
 import type { FineTuneOptions, FineTuneResult, FineTuneSample } from '../model/fineTuneTypes';
 import type { FloatPlane } from '../image/types';
+import { foregroundMapOptions } from '../model/io';
 import { modelZip } from '../model/modelExport';
 import { segmentScaled } from '../model/objectScale';
 import { segmentPlane } from '../model/segment';
@@ -43,7 +44,7 @@ async function postPreview(state: ModelState, run: FineTuneRun, card: ModelCard,
     const result = await segmentPlane(segmenter, input, {
       budgetBytes,
       maxBindingBytes: defaultBudget(state.backend).maxBindingBytes,
-      foregroundClass: card.foregroundClass,
+      ...foregroundMapOptions(card),
     });
     return result.probabilities;
   };

@@ -3,6 +3,7 @@ import { computeImageObjects } from '../image/imageObjects';
 import { defaultNormalization, normalizePlane } from '../image/normalize';
 import { atObjectScale, defaultPostProcessing } from '../image/postProcessing';
 import type { FloatPlane } from '../image/types';
+import { foregroundMapOptions } from '../model/io';
 import { segmentAtObjectScale, singlePass, type PassPlan, type PlaneSegmentFn, type ScaledSegmentation } from '../model/objectScale';
 import { createPassProgress } from '../model/passProgress';
 import type { TrainingRecipe } from '../model/recipe';
@@ -178,7 +179,7 @@ export async function segmentSeededPlane(state: ModelState, id: string, size: nu
   const plane = { width: size, height: size, data: seededValues(size * size, seed) };
   const segmenter = snapshot ? restoreWeights(snapshot) : lease.model.segmenter;
   try {
-    const result = await segmentPlane(segmenter, plane, { ...defaultBudget(state.backend), foregroundClass: lease.model.card.foregroundClass });
+    const result = await segmentPlane(segmenter, plane, { ...defaultBudget(state.backend), ...foregroundMapOptions(lease.model.card) });
     return result.probabilities;
   } finally {
     if (snapshot) segmenter.dispose();
@@ -245,7 +246,7 @@ async function segmentWithEngine(
     budgetBytes: options.budgetBytes ?? budget.budgetBytes,
     tileOutput: options.tileOutput,
     tta: options.tta,
-    foregroundClass: card.foregroundClass,
+    ...foregroundMapOptions(card),
     signal: ctx.signal,
     onProgress,
   };

@@ -12,6 +12,7 @@ export interface OrtSegmentOptions {
   readonly tileOutput?: number;
   readonly tta: boolean;
   readonly foregroundClass: number;
+  readonly classWeights?: readonly number[];
   readonly signal?: AbortSignalLike;
   readonly onProgress?: (progress: SegmentProgress) => void;
 }
@@ -36,6 +37,7 @@ export async function segmentOnOrt(
     tileOutput: options.tileOutput,
     tta: options.tta,
     foregroundClass: options.foregroundClass,
+    classWeights: options.classWeights,
     signal: options.signal,
     onProgress: ({ tilesDone, tilesTotal }) => {
       const elapsedMs = performance.now() - start;

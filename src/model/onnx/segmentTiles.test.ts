@@ -53,6 +53,21 @@ beforeAll(async () => {
 afterAll(() => [valid, same, rgb].forEach((s) => s.dispose()));
 
 describe('segmentTiles', () => {
+  it('weighs the classes into one map like segmentPlane, equal to the weighted sum of the class maps', async () => {
+    const image = plane(61, 47, 4);
+    const weights = [0, 1, 0.5];
+    const perClass = await Promise.all([0, 1, 2].map(async (c) => (await segmentPlane(same, image, { foregroundClass: c })).probabilities));
+    const expected = perClass[1].map((p1, i) => p1 + 0.5 * perClass[2][i]);
+    const viaPlane = (await segmentPlane(same, image, { classWeights: weights })).probabilities;
+    const viaTiles = (await segmentTiles(same.config, image, tfjsRunner(same, []), { classWeights: weights })).probabilities;
+    expect(maxAbsDiff(viaPlane, expected)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(viaTiles, expected)).toBeLessThan(1e-6);
+    // Not simply one class: the boundary class moves it.
+    expect(maxAbsDiff(viaPlane, perClass[1])).toBeGreaterThan(0.01);
+    await expect(segmentPlane(same, image, { classWeights: [0, 1] })).rejects.toThrow(/classWeights must be an array of 3 numbers/);
+    await expect(segmentTiles(same.config, image, tfjsRunner(same, []), { classWeights: [0, 0, 0] })).rejects.toThrow(/at least one class/);
+  });
+
   it.each([
     ['valid, several tiles, batch 2', () => valid, 1, false, 2],
     ['valid, TTA', () => valid, 1, true, 1],

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { FloatPlane } from '../../image/types';
 import type { AbortSignalLike } from '../abort';
 import { throwIfAborted } from '../abort';
+import { checkedClassWeights } from '../classWeights';
 import { budgetFromLimits, chooseTile } from '../memoryBudget';
 import { extractMirroredWindow } from '../mirror';
 import { planTiles } from '../tiling';
@@ -27,6 +28,8 @@ export type TileRunner = (input: NhwcArray) => Promise<NhwcArray>;
 export interface SegmentTilesOptions {
   /** Class whose probability is returned (default 1). */
   readonly foregroundClass?: number;
+  /** Instead of one class: sum_c classWeights[c] * p_c (a model card's classWeights). */
+  readonly classWeights?: readonly number[];
   /** Exact tile output side; default: chooseTile under `budgetBytes`. */
   readonly tileOutput?: number;
   /** Tiles per runner call; default: chooseTile's. */
@@ -82,6 +85,7 @@ export async function segmentTiles(
   if (!Number.isInteger(fg) || fg < 0 || fg >= config.classes) {
     throw new RangeError(`segmentTiles: foregroundClass ${fg} is not one of the model's ${config.classes} classes`);
   }
+  const weights = checkedClassWeights(options.classWeights, config.classes, 'segmentTiles');
   let tileOutput = options.tileOutput;
   let batch = options.batch;
   if (tileOutput === undefined) {
@@ -125,9 +129,17 @@ export async function segmentTiles(
     }
     group.forEach((t, b) => {
       for (let y = 0; y < t.outH; y++) {
-        const src = ((b * netH + t.srcY + y) * netW + t.srcX) * classes + fg;
+        const row = (b * netH + t.srcY + y) * netW + t.srcX;
         const dst = (t.outY + y) * width + t.outX;
-        for (let x = 0; x < t.outW; x++) probabilities[dst + x] = out.data[src + x * classes];
+        if (weights === undefined) {
+          for (let x = 0; x < t.outW; x++) probabilities[dst + x] = out.data[(row + x) * classes + fg];
+        } else {
+          for (let x = 0; x < t.outW; x++) {
+            let v = 0;
+            for (let c = 0; c < classes; c++) v += weights[c] * out.data[(row + x) * classes + c];
+            probabilities[dst + x] = v;
+          }
+        }
       }
     });
     options.onProgress?.({ tilesDone: i + group.length, tilesTotal: tiles.length });

@@ -163,7 +163,15 @@ async function startRun(segmenter: Segmenter, samples: readonly FineTuneSample[]
   const problem = checkFineTuneLabels(samples);
   if (problem !== null) throw new Error(problem);
   const { config } = segmenter;
-  if (config.inChannels !== 1 || config.classes !== 2) throw new Error('fine-tuning supports single-channel, 2-class models');
+  if (config.inChannels !== 1) throw new Error(`Fine-tuning supports single-channel models; this one takes ${config.inChannels} channels.`);
+  // Painted labels say foreground or background; a boundary-class model would learn every painted
+  // pixel as interior and lose its boundaries, so it is refused rather than quietly made worse.
+  if (config.classes !== 2) {
+    throw new Error(
+      `Fine-tuning supports 2-class models (background, foreground); this one has ${config.classes} classes` +
+        `${config.classes === 3 ? ' (background, interior, boundary)' : ''}. Train it further with npm run train instead.`,
+    );
+  }
   throwIfAborted(options.signal, 'Fine-tuning');
   await gradientSmokeTest(segmenter);
 

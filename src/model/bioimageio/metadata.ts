@@ -115,3 +115,19 @@ export function splitCitations(text: string | undefined): { cite: BioimageioCita
   }
   return { cite, textOnly };
 }
+
+/**
+ * Which output is the foreground, in words: `lead` then the class, or, for a card with classWeights
+ * (a boundary-class model), the weighted sum that U-Net Studio segments, so that a deepImageJ or
+ * ilastik user can rebuild the same map from the softmax.
+ */
+export function foregroundDescription(card: ModelCard, lead: string): string {
+  const names = classNames(card);
+  if (card.classWeights === undefined) {
+    return lead === 'Foreground'
+      ? `Foreground: class ${card.foregroundClass} (${names[card.foregroundClass]})`
+      : `${lead}; class ${card.foregroundClass} (${names[card.foregroundClass]}) is the foreground`;
+  }
+  const sum = card.classWeights.map((w, c) => `${w} x ${names[c]}`).join(' + ');
+  return `${lead === 'Foreground' ? 'Foreground' : `${lead}; the foreground`} map is the weighted sum ${sum} of the class probabilities`;
+}

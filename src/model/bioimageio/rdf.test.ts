@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelCard, UnetConfig } from '../types';
 import { contextMargin, minInputSize, minTileInputSize } from '../validSize';
-import { bioimageioName, bioimageioTags, classNames, spdxLicence, splitCitations } from './metadata';
+import { bioimageioName, bioimageioTags, classNames, foregroundDescription, spdxLicence, splitCitations } from './metadata';
 import { BIOIMAGEIO_FORMAT_VERSION, axisSizes, buildRdf } from './rdf';
 import type { RdfFiles } from './rdf';
 import { packageReadme } from './readme';
@@ -78,6 +78,15 @@ describe('metadata', () => {
       'foreground',
     ]);
     expect(bioimageioTags(card)).toEqual(expect.arrayContaining(['electron-microscopy', 'cell-membrane', '2d', 'tensorflow.js', 'unet']));
+  });
+
+  it('says which output is the foreground, and spells out the weighted sum of a boundary-class card', () => {
+    expect(foregroundDescription(card, 'softmax class probabilities')).toBe('softmax class probabilities; class 1 (membrane) is the foreground');
+    expect(foregroundDescription(card, 'Foreground')).toBe('Foreground: class 1 (membrane)');
+    const boundary: ModelCard = { ...card, task: 'nuclei', architecture: { ...architecture, classes: 3 }, classWeights: [0, 1, 0.5] };
+    expect(foregroundDescription(boundary, 'Foreground')).toBe(
+      'Foreground map is the weighted sum 0 x class0 + 1 x nucleus + 0.5 x class2 of the class probabilities',
+    );
   });
 });
 

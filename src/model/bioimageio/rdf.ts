@@ -1,7 +1,7 @@
 import type { NormalizationSpec } from '../../image/normalize';
 import type { ModelCard, UnetConfig } from '../types';
 import { contextMargin, minTileInputSize, sizeStep } from '../validSize';
-import { UNET_CITATION, bioimageioName, bioimageioTags, channelNames, classNames, spdxLicence, splitCitations } from './metadata';
+import { UNET_CITATION, bioimageioName, bioimageioTags, channelNames, classNames, foregroundDescription, spdxLicence, splitCitations } from './metadata';
 import type { BioimageioAuthor, BioimageioCitation } from './metadata';
 import type { YamlValue } from './yaml';
 
@@ -167,7 +167,7 @@ export function buildRdf(card: ModelCard, files: RdfFiles, tfjsVersion: string, 
     outputs: [
       {
         id: OUTPUT_ID,
-        description: `softmax class probabilities; class ${card.foregroundClass} (${classNames(card)[card.foregroundClass]}) is the foreground`,
+        description: foregroundDescription(card, 'softmax class probabilities'),
         axes: [{ type: 'batch' }, spaceAxis('y', sizes, true), spaceAxis('x', sizes, true), { type: 'channel', channel_names: classNames(card) }],
         test_tensor: { ...files.testOutput },
         data: { type: 'float32', range: [0, 1] },

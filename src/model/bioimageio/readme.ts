@@ -1,6 +1,6 @@
 import type { ModelCard } from '../types';
 import { contextMargin } from '../validSize';
-import { channelNames, classNames, splitCitations } from './metadata';
+import { channelNames, classNames, foregroundDescription, splitCitations } from './metadata';
 import type { BioimageioCitation } from './metadata';
 import { NORMALIZED_CLIP, TEST_TOLERANCE, axisSizes } from './rdf';
 
@@ -78,7 +78,7 @@ export function packageReadme(card: ModelCard, info: ReadmeInfo): string {
         `less ${2 * margin} px (a context margin of ${margin} px per side; the output pixels are exact).`
       : `- Output \`probabilities\`: softmax over the classes ${classNames(card).join(', ')}, same size as the input; ` +
         `crop a halo of ${margin} px per side (those pixels saw zero padding).`,
-    `- Foreground: class ${card.foregroundClass} (${classNames(card)[card.foregroundClass]}).`,
+    `- ${foregroundDescription(card, 'Foreground')}.`,
     `- Test tensors: input [${info.testInputShape.join(', ')}], output [${info.testOutputShape.join(', ')}].`,
     '',
     '## Preprocessing',

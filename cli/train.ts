@@ -239,7 +239,13 @@ async function main(): Promise<void> {
           ? { postProcessing: BOUNDARY_CLASS_OBJECTS }
           : {}),
       ...(objectDiameter !== undefined ? { objectDiameter } : {}),
-      ...(initCard?.rescale !== undefined ? { rescale: initCard.rescale } : {}),
+      // A new model gets the measured default of its kind (README, "Object scale"): nuclei rescale new
+      // images to the training diameter, EM membranes do not; a continued model keeps its starting choice.
+      ...(initCard?.rescale !== undefined
+        ? { rescale: initCard.rescale }
+        : objectDiameter !== undefined && initCard === undefined
+          ? { rescale: task === 'nuclei' ? ('auto' as const) : ('off' as const) }
+          : {}),
       training: {
         // A fine-tuned model is reproduced by the chain of commands that made it.
         command: initCard?.training ? `${initCard.training.command} && ${commandLine(argv)}` : commandLine(argv),

@@ -102,12 +102,13 @@ describe('the card train writes', () => {
     const card = JSON.parse(readFileSync(cardFile, 'utf8')) as Record<string, unknown>;
     // Each label holds one disc x² + y² <= 144: 441 pixels, equivalent diameter √(4·441/π) = 23.70 px.
     expect(card.objectDiameter).toBe(23.7);
-    expect(card.rescale).toBeUndefined();
-    writeFileSync(cardFile, JSON.stringify({ ...card, rescale: 'auto', objectDiameter: 99, postProcessing: { objects: 'foreground', threshold: 0.4 } }));
+    // A new nuclei model rescales new images to its training diameter by default, as the shipped one.
+    expect(card.rescale).toBe('auto');
+    writeFileSync(cardFile, JSON.stringify({ ...card, rescale: 'off', objectDiameter: 99, postProcessing: { objects: 'foreground', threshold: 0.4 } }));
     const next = path.join(work, 'scale-next');
     await train(next, '--init', first, '--steps', '1');
     const continued = JSON.parse(readFileSync(path.join(next, 'model-card.json'), 'utf8')) as Record<string, unknown>;
-    expect(continued.rescale).toBe('auto');
+    expect(continued.rescale).toBe('off');
     expect(continued.postProcessing).toMatchObject({ objects: 'foreground', threshold: 0.4 });
     // Measured again on this run's labels, not copied from the model it started from.
     expect(continued.objectDiameter).toBe(23.7);

@@ -170,5 +170,5 @@ export function foregroundMapOptions(card: Pick<ModelCard, 'foregroundClass' | '
   readonly foregroundClass: number;
   readonly classWeights?: readonly number[];
 } {
-  return card.classWeights === undefined ? { foregroundClass: card.foregroundClass } : { foregroundClass: card.foregroundClass, classWeights: card.classWeights };
+  return { foregroundClass: card.foregroundClass, classWeights: card.classWeights };
 }

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultNormalization, prepareInput } from '../src/image/normalize';
 import { medianObjectDiameter } from '../src/image/objectDiameter';
+import { paintedForegroundClasses } from '../src/model/classWeights';
 import { createModelCard } from '../src/model/io';
 import { budgetFromLimits } from '../src/model/memoryBudget';
 import type { TrainingRecipe } from '../src/model/recipe';
@@ -222,14 +223,17 @@ async function main(): Promise<void> {
       name: optionalString(flags, 'name') ?? initCard?.name ?? path.basename(path.resolve(outDir)),
       task,
       description:
-        task === 'nuclei'
+        initCard?.description ??
+        (task === 'nuclei'
           ? boundaryClass
             ? 'U-Net for fluorescence nuclei with a boundary class (background, interior, boundary).'
             : 'U-Net for fluorescence nuclei; instances by connected components of the foreground.'
-          : 'U-Net for EM cell membranes; foreground = membrane.',
+          : 'U-Net for EM cell membranes; foreground = membrane.'),
       normalization,
-      foregroundClass: 1,
-      ...(boundaryClass ? { classWeights: BOUNDARY_CLASS_WEIGHTS } : {}),
+      foregroundClass: initCard?.foregroundClass ?? 1,
+      // A fine-tuned (or continued) boundary-class model stays one: its foreground map is still interior
+      // + boundary / 2, whichever flags this run had.
+      ...(boundaryClass ? { classWeights: BOUNDARY_CLASS_WEIGHTS } : initCard?.classWeights !== undefined ? { classWeights: initCard.classWeights } : {}),
       trainedSteps: baseSteps + done,
       recipe,
       // What the model does with new images carries over from the model it continues.
@@ -272,6 +276,7 @@ async function main(): Promise<void> {
       segmenter,
       recipe,
       overrides,
+      foregroundClasses: paintedForegroundClasses(initCard ?? { foregroundClass: 1 }),
       images: samples.map((s) => ({ image: s.image, labels: s.labels, name: s.name ?? '' })),
       seed,
       budgetBytes: memoryMiB !== undefined ? memoryMiB * 2 ** 20 : budgetFromLimits({ backend }).budgetBytes,

@@ -236,4 +236,32 @@ describe('train --weights float16', () => {
     ).rejects.toMatchObject({ stderr: expect.stringMatching(/--boundary-class needs --labels-format instance/) as unknown });
     expect(existsSync(refused)).toBe(false);
   });
+
+  it('fine-tunes a boundary-class model on painted labels (--init, partial) and keeps it a boundary-class model', async () => {
+    const base = path.join(work, 'boundary-base');
+    await train(base, '--boundary-class', '--steps', '2');
+    // Painted labels: the top half of each image, disc 2 (foreground) and the rest 1 (background).
+    const painted = path.join(work, 'painted');
+    mkdirSync(painted, { recursive: true });
+    for (const seed of [0, 1]) {
+      const labels = new Uint8Array(side * side);
+      const cx = 24 + seed * 9;
+      const cy = 30 + seed * 5;
+      for (let y = 0; y < side / 2; y++) for (let x = 0; x < side; x++) labels[y * side + x] = (x - cx) ** 2 + (y - cy) ** 2 <= 144 ? 2 : 1;
+      writeFileSync(path.join(painted, `${seed}.png`), encode({ width: side, height: side, data: labels, channels: 1, depth: 8 }));
+    }
+    const tuned = path.join(work, 'boundary-tuned');
+    const { stdout } = await run(
+      tsx,
+      ['cli/train.ts', '--images', path.join(work, 'images'), '--labels', painted, '--labels-format', 'partial', '--task', 'nuclei', '--init', base, '--out', tuned,
+        '--steps', '3', '--val-fraction', '0', '--backend', 'cpu', '--tile', '44'],
+      { cwd: root, timeout: 240_000 },
+    );
+    const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { mode: string; steps: number };
+    expect(result).toMatchObject({ mode: 'fine-tune', steps: 3 });
+    const card = JSON.parse(readFileSync(path.join(tuned, 'model-card.json'), 'utf8')) as { architecture: { classes: number }; classWeights: number[] };
+    expect(card.architecture.classes).toBe(3);
+    expect(card.classWeights).toEqual([0, 1, 0.5]);
+    expect(maxDifference(weightsIn(base), weightsIn(tuned))).toBeGreaterThan(0);
+  });
 });

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { scoreOnLabels } from '../src/image/labelScore';
 import type { LabelScore } from '../src/image/labelScore';
-import { MODEL_FILES } from '../src/model/io';
+import { foregroundMapOptions, MODEL_FILES } from '../src/model/io';
 import { segmentPlane } from '../src/model/segment';
 import type { ModelCard, Segmenter } from '../src/model/types';
 import { METRIC_KEYS, meanMetrics, scoreProbabilities } from '../cli/evaluate';
@@ -24,7 +24,7 @@ export interface ImageScore {
 
 /** Foreground probability of the whole image, as the app computes it. */
 export async function predict(segmenter: Segmenter, card: ModelCard, image: BenchImage): Promise<Float32Array> {
-  const { probabilities } = await segmentPlane(segmenter, image.image, { foregroundClass: card.foregroundClass });
+  const { probabilities } = await segmentPlane(segmenter, image.image, foregroundMapOptions(card));
   return probabilities;
 }
 

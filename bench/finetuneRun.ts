@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import type { LabelScore } from '../src/image/labelScore';
+import { paintedForegroundClasses } from '../src/model/classWeights';
 import { fineTune, resolveRecipe } from '../src/model/fineTune';
 import { trainSegmenter } from '../src/model/train';
 import type { ModelCard, Segmenter } from '../src/model/types';
@@ -89,6 +90,7 @@ export function fineTuneTuner(budgetBytes: number): Tuner {
     const result = await fineTune(segmenter, samples, {
       recipe: resolveRecipe(card),
       overrides: settingsOf(strategy, card),
+      foregroundClasses: paintedForegroundClasses(card),
       budgetBytes,
       seed,
       onValidation: (p) => curve.push({ step: p.step, loss: p.loss, pixelAccuracy: p.pixelAccuracy, foregroundIou: p.foregroundIou }),

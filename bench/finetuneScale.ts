@@ -30,6 +30,8 @@ import { sampleAtScale } from '../src/model/fineTuneScale';
 import type { FineTuneSample } from '../src/model/fineTuneTypes';
 import { atObjectScale } from '../src/image/postProcessing';
 import { segmentAtObjectScale, segmentScaled } from '../src/model/objectScale';
+import { paintedForegroundClasses } from '../src/model/classWeights';
+import { foregroundMapOptions } from '../src/model/io';
 import { segmentPlane } from '../src/model/segment';
 import type { ModelCard, Segmenter } from '../src/model/types';
 import { groupIds, loadImage, shuffled } from './finetuneCases';
@@ -64,7 +66,7 @@ interface Scaled {
 }
 
 function runner(segmenter: Segmenter, card: ModelCard): (plane: FloatPlane | readonly FloatPlane[]) => Promise<Float32Array> {
-  return async (plane) => (await segmentPlane(segmenter, plane, { foregroundClass: card.foregroundClass })).probabilities;
+  return async (plane) => (await segmentPlane(segmenter, plane, foregroundMapOptions(card))).probabilities;
 }
 
 /** Mean metrics of `images`, each segmented at its own fixed scale. */
@@ -162,7 +164,7 @@ async function runArms(corrected: readonly Scaled[], held: readonly Scaled[], st
     const armT0 = performance.now();
     const armCpu = process.cpuUsage();
     const armLoad = os.loadavg()[0];
-    const result = await fineTune(segmenter, armSamples, { recipe, overrides: { steps }, budgetBytes: 512 * 2 ** 20, seed });
+    const result = await fineTune(segmenter, armSamples, { recipe, overrides: { steps }, foregroundClasses: paintedForegroundClasses(card), budgetBytes: 512 * 2 ** 20, seed });
     const wallMs = performance.now() - armT0;
     const cpu = process.cpuUsage(armCpu);
     log(`${arm}: ${result.steps} steps, kept ${result.kept} (best step ${result.bestStep}), tile ${result.tileSize}, ${(wallMs / 1000).toFixed(0)} s; ${result.message}`);

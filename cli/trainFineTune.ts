@@ -23,6 +23,8 @@ export interface PaintedImage {
 export interface FineTuneRun {
   readonly segmenter: Segmenter;
   readonly recipe: TrainingRecipe;
+  /** The classes a painted foreground pixel may be (paintedForegroundClasses of the card). */
+  readonly foregroundClasses: readonly number[];
   readonly overrides: Partial<FineTuneRecipe>;
   readonly images: readonly PaintedImage[];
   readonly seed: number;
@@ -63,6 +65,7 @@ export async function runFineTune(run: FineTuneRun): Promise<FineTuneResult> {
   const result = await fineTune(run.segmenter, samples, {
     recipe: run.recipe,
     overrides: run.overrides,
+    foregroundClasses: run.foregroundClasses,
     budgetBytes: run.budgetBytes,
     maxTileSize: run.maxTileSize,
     seed: run.seed,

@@ -85,6 +85,20 @@ describe('augmentTile', () => {
     expect(t.weights[35]).toBe(src.weights[3 * 10 + 3]);
   });
 
+  it('carries k teacher values per pixel with their labels, and marks outside positions -1 in all k', () => {
+    // Teacher values (label, label + 0.5) per pixel: after a turn and a flip each pair still sits on its label.
+    const src = squareSource(8, 8, 0, 0, 3);
+    const teacher = new Float32Array(64 * 2);
+    for (let i = 0; i < 64; i++) teacher.set([src.labels[i], src.labels[i] + 0.5], 2 * i);
+    const turned = augmentTile({ ...src, teacher }, { centreX: 3.5, centreY: 3.5, inputSize: 8, outputSize: 8 }, { ...none, rotation: 3, flip: true });
+    expect(turned.teacher!.length).toBe(128);
+    for (let i = 0; i < 64; i++) expect([turned.teacher![2 * i], turned.teacher![2 * i + 1]]).toEqual([turned.labels[i], turned.labels[i] + 0.5]);
+    const edge = augmentTile({ ...src, teacher }, { centreX: 0.5, centreY: 0.5, inputSize: 4, outputSize: 4 }, none);
+    expect([edge.teacher![0], edge.teacher![1]]).toEqual([-1, -1]);
+    expect([edge.teacher![2 * 5], edge.teacher![2 * 5 + 1]]).toEqual([2, 2.5]);
+    expect(() => augmentTile({ ...src, teacher: new Float32Array(65) }, { centreX: 3.5, centreY: 3.5, inputSize: 8, outputSize: 8 }, none)).toThrow(/x k values/);
+  });
+
   it('applies gain, offset and gamma to the image only', () => {
     const src = source(8, 8);
     const draw = { ...none, gain: 1.5, offset: 0.1, gamma: 2 };

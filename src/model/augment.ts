@@ -60,8 +60,9 @@ export interface AugmentSource {
   readonly labels: Uint8Array;
   readonly weights: Float32Array;
   /**
-   * Optional per-pixel foreground probability of a teacher model (distillation), read like the labels
-   * (nearest neighbour on the output grid).
+   * Optional per-pixel class probabilities of a teacher model (distillation), read like the labels
+   * (nearest neighbour on the output grid): k values per pixel, interleaved (width x height x k), for
+   * classes 1..k of a (k+1)-class model (class 0 is what they leave).
    */
   readonly teacher?: Float32Array;
 }
@@ -82,7 +83,7 @@ export interface AugmentedTile {
   readonly image: Float32Array;
   readonly labels: Uint8Array;
   readonly weights: Float32Array;
-  /** The source's teacher plane on the output grid; -1 where the tile reads outside the image. */
+  /** The source's teacher values on the output grid (k per pixel); -1 where the tile reads outside the image. */
   readonly teacher?: Float32Array;
 }
 
@@ -283,8 +284,11 @@ export function augmentTile(source: AugmentSource, request: TileRequest, draw: A
   const labels = new Uint8Array(so * so);
   const weights = new Float32Array(so * so);
   const teacherSource = source.teacher;
-  if (teacherSource !== undefined && teacherSource.length !== n) throw new RangeError('augmentTile: teacher must have width x height values');
-  const teacher = teacherSource === undefined ? undefined : new Float32Array(so * so).fill(-1);
+  const k = teacherSource === undefined ? 0 : teacherSource.length / n;
+  if (teacherSource !== undefined && (!Number.isInteger(k) || k < 1)) {
+    throw new RangeError('augmentTile: teacher must have width x height x k values');
+  }
+  const teacher = teacherSource === undefined ? undefined : new Float32Array(so * so * k).fill(-1);
   const margin = (si - so) / 2;
   for (let v = 0; v < so; v++) {
     for (let u = 0; u < so; u++) {
@@ -297,7 +301,9 @@ export function augmentTile(source: AugmentSource, request: TileRequest, draw: A
       const s = yi * width + xi;
       labels[v * so + u] = source.labels[s];
       weights[v * so + u] = source.weights[s];
-      if (teacher !== undefined && teacherSource !== undefined) teacher[v * so + u] = teacherSource[s];
+      if (teacher !== undefined && teacherSource !== undefined) {
+        for (let c = 0; c < k; c++) teacher[(v * so + u) * k + c] = teacherSource[s * k + c];
+      }
     }
   }
   return teacher === undefined ? { image, labels, weights } : { image, labels, weights, teacher };

@@ -18,3 +18,25 @@ export function checkedClassWeights(weights: readonly number[] | undefined, clas
   if (problem !== null) throw new RangeError(`${caller}: classWeights ${problem}`);
   return [...weights];
 }
+
+/**
+ * The classes a painted foreground pixel may be (fine-tuning's painted labels say only foreground or
+ * background): every class the foreground map weighs above 0, or the foreground class alone. For a
+ * boundary-class model ([0, 1, 0.5]) a painted nucleus pixel is interior or boundary, 1 and 2.
+ */
+export function paintedForegroundClasses(card: { readonly foregroundClass: number; readonly classWeights?: readonly number[] }): number[] {
+  if (card.classWeights === undefined) return [card.foregroundClass];
+  return card.classWeights.flatMap((w, c) => (w > 0 ? [c] : []));
+}
+
+/**
+ * Why painted foreground / background labels cannot train a `classes`-class model whose foreground is
+ * `foreground`, or null: each side needs at least one class.
+ */
+export function paintedClassesProblem(foreground: readonly number[], classes: number): string | null {
+  if (foreground.length === 0 || foreground.some((c) => !Number.isInteger(c) || c < 0 || c >= classes)) {
+    return `the foreground classes [${foreground.join(', ')}] are not classes of this ${classes}-class model`;
+  }
+  if (new Set(foreground).size >= classes) return `every class of this ${classes}-class model is foreground, so a painted background has no class`;
+  return null;
+}

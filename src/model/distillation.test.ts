@@ -31,6 +31,28 @@ describe('distillationLoss', () => {
   it('covers unlabelled pixels inside the image only', () => {
     const mask = distillationMask(Uint8Array.of(0, 1, 2, 0), Float32Array.of(0.3, 0.3, 0.3, -1));
     expect(Array.from(mask)).toEqual([1, 0, 0, 0]);
+    // Two teacher values per pixel (a 3-class model): the first says whether the pixel is inside.
+    const two = distillationMask(Uint8Array.of(0, 0, 1), Float32Array.of(0.3, 0.1, -1, -1, 0.2, 0.2));
+    expect(Array.from(two)).toEqual([1, 0, 0]);
+  });
+
+  it("for a 3-class model is the KL divergence from the teacher's whole distribution, boundary included", () => {
+    const before = tf.memory().numTensors;
+    // Student p = (1/6, 2/6, 3/6); teacher interior 0.2, boundary 0.3, so q = (0.5, 0.2, 0.3).
+    const logits = tf.tensor4d([0, Math.log(2), Math.log(3)], [1, 1, 1, 3]);
+    const teacher = tf.tensor4d([0.2, 0.3], [1, 1, 1, 2]);
+    const mask = tf.ones([1, 1, 1]) as tf.Tensor3D;
+    const q = [0.5, 0.2, 0.3];
+    const p = [1 / 6, 2 / 6, 3 / 6];
+    const kl = q.reduce((s, qc, c) => s + qc * Math.log(qc / p[c]), 0);
+    expect(tf.tidy(() => distillationLoss(logits, teacher, mask).dataSync()[0])).toBeCloseTo(kl, 5);
+    // The student's own foreground (5/6) split the other way round: a binary term would see nothing.
+    const swappedSplit = tf.tensor4d([3 / 6, 2 / 6], [1, 1, 1, 2]);
+    expect(tf.tidy(() => distillationLoss(logits, swappedSplit, mask).dataSync()[0])).toBeCloseTo(0.5 * Math.log(1.5) + (1 / 3) * Math.log(2 / 3), 5);
+    const onePerPixel = tf.tensor3d([0.5], [1, 1, 1]);
+    expect(() => distillationLoss(logits, onePerPixel, mask)).toThrow(/needs 2/);
+    tf.dispose([logits, teacher, mask, swappedSplit, onePerPixel]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 

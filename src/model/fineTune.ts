@@ -19,7 +19,8 @@ import { checkFineTuneLabels, prepareFineTuneSamples, sameValidation } from './f
 import type { PreparedFineTuneSample } from './fineTuneSamples';
 import type { FineTuneOptions, FineTuneResult, FineTuneSample, ValidationScore } from './fineTuneTypes';
 import { gradientSmokeTest, logitsFunction } from './gradientCheck';
-import { weightedSoftmaxCrossEntropy } from './loss';
+import { paintedClassesProblem } from './classWeights';
+import { weightedGroupCrossEntropy } from './loss';
 import { createRng } from './random';
 import type { Rng } from './random';
 import type { FineTuneRecipe } from './recipe';
@@ -49,11 +50,13 @@ interface Batch {
   readonly labelledPixels: number;
 }
 
-function buildBatch(sampler: TileSampler, batch: number, tileSize: number, outTile: number, distill: boolean): Batch {
+/** `teacherValues`: teacher values per pixel (classes - 1), 0 without distillation. */
+function buildBatch(sampler: TileSampler, batch: number, tileSize: number, outTile: number, teacherValues: number): Batch {
   const x = new Float32Array(batch * tileSize * tileSize);
   const targets = new Int32Array(batch * outTile * outTile);
   const weights = new Float32Array(batch * outTile * outTile);
-  const teacher = distill ? new Float32Array(batch * outTile * outTile) : null;
+  const distill = teacherValues > 0;
+  const teacher = distill ? new Float32Array(batch * outTile * outTile * teacherValues) : null;
   const mask = distill ? new Float32Array(batch * outTile * outTile) : null;
   let labelledPixels = 0;
   for (let b = 0; b < batch; b++) {
@@ -63,7 +66,7 @@ function buildBatch(sampler: TileSampler, batch: number, tileSize: number, outTi
     weights.set(tile.weights, off);
     for (let i = 0; i < tile.labels.length; i++) targets[off + i] = tile.labels[i] === 2 ? 1 : 0;
     if (teacher !== null && mask !== null && tile.teacher !== undefined) {
-      teacher.set(tile.teacher, off);
+      teacher.set(tile.teacher, off * teacherValues);
       mask.set(distillationMask(tile.labels, tile.teacher), off);
     }
     labelledPixels += tile.labelledPixels;
@@ -83,22 +86,27 @@ function keptMessage(kept: 'tuned' | 'start', before: ValidationScore | null, af
   return `Kept the weights of step ${bestStep}: held-out accuracy ${pct(before)} -> ${pct(after)}, loss ${before.loss.toFixed(3)} -> ${after.loss.toFixed(3)}.`;
 }
 
-/** The loss of one step: border-weighted cross-entropy on labelled pixels plus the distillation term. */
-function stepLoss(
-  logits: (input: tf.Tensor4D, training: boolean) => tf.Tensor4D,
-  batch: Batch,
-  tileSize: number,
-  outTile: number,
-  distillation: number,
-): () => tf.Scalar {
+/**
+ * The loss of one step: border-weighted cross-entropy on labelled pixels (a painted foreground pixel may
+ * be any of the `foreground` classes) plus the distillation term.
+ */
+function stepLoss(run: Run, batch: Batch): () => tf.Scalar {
+  const { tileSize, outTile, foreground, logits } = run;
+  const { distillation } = run.settings;
+  const classes = run.segmenter.config.classes;
   const input = tf.tensor4d(batch.x, [1, tileSize, tileSize, 1]);
   const targets = tf.tensor3d(batch.targets, [1, outTile, outTile], 'int32');
   const weights = tf.tensor3d(batch.weights, [1, outTile, outTile]);
-  const teacher = batch.teacher === null ? null : tf.tensor3d(batch.teacher, [1, outTile, outTile]);
+  const teacher =
+    batch.teacher === null
+      ? null
+      : classes === 2
+        ? tf.tensor3d(batch.teacher, [1, outTile, outTile])
+        : tf.tensor4d(batch.teacher, [1, outTile, outTile, classes - 1]);
   const mask = batch.mask === null ? null : tf.tensor3d(batch.mask, [1, outTile, outTile]);
   return () => {
     const out = logits(input, true);
-    const labelled = weightedSoftmaxCrossEntropy(out, targets, weights);
+    const labelled = weightedGroupCrossEntropy(out, targets, weights, foreground);
     if (teacher === null || mask === null) return labelled;
     return tf.add(labelled, tf.mul(distillation, distillationLoss(out, teacher, mask))) as tf.Scalar;
   };
@@ -116,6 +124,8 @@ interface Run {
   readonly options: FineTuneOptions;
   readonly tileSize: number;
   readonly outTile: number;
+  /** The classes a painted foreground pixel may be. */
+  readonly foreground: readonly number[];
   readonly rng: Rng;
   readonly keep: KeepBest;
   readonly stepper: Stepper;
@@ -140,7 +150,7 @@ async function poll(run: Run, data: RunData): Promise<void> {
   const validationChanged = next.length !== data.prepared.length || next.some((s, i) => !sameValidation(s, data.prepared[i].source));
   data.prepared = await prepareFineTuneSamples(next, { loss: run.options.recipe.loss, teacher: run.teacher }, data.prepared);
   data.sampler = run.samplerFor(data.prepared);
-  if (validationChanged) await run.keep.setPlan(planValidation(run.segmenter.config, next, run.options.budgetBytes));
+  if (validationChanged) await run.keep.setPlan(planValidation(run.segmenter.config, next, run.options.budgetBytes, run.foreground));
 }
 
 /** One optimiser step; returns its loss, learning rate and labelled pixels. */
@@ -148,9 +158,9 @@ async function trainStep(run: Run, data: RunData, step: number): Promise<{ loss:
   const { tileSize, outTile, settings } = run;
   const lr = learningRateAt(run.schedule, step);
   run.stepper.setLearningRate(lr);
-  const batch = buildBatch(data.sampler, 1, tileSize, outTile, settings.distillation > 0);
+  const batch = buildBatch(data.sampler, 1, tileSize, outTile, settings.distillation > 0 ? run.segmenter.config.classes - 1 : 0);
   for (const d of run.dropouts) d.seed = run.rng.seed();
-  const lossTensor = tf.tidy(() => run.stepper.step(stepLoss(run.logits, batch, tileSize, outTile, settings.distillation)));
+  const lossTensor = tf.tidy(() => run.stepper.step(stepLoss(run, batch)));
   const loss = (await lossTensor.data())[0];
   lossTensor.dispose();
   if (!Number.isFinite(loss)) throw new Error(`fine-tuning diverged at step ${step + 1} (loss ${loss}): lower the learning rate`);
@@ -164,14 +174,18 @@ async function startRun(segmenter: Segmenter, samples: readonly FineTuneSample[]
   if (problem !== null) throw new Error(problem);
   const { config } = segmenter;
   if (config.inChannels !== 1) throw new Error(`Fine-tuning supports single-channel models; this one takes ${config.inChannels} channels.`);
-  // Painted labels say foreground or background; a boundary-class model would learn every painted
-  // pixel as interior and lose its boundaries, so it is refused rather than quietly made worse.
-  if (config.classes !== 2) {
+  // Painted labels say foreground or background. A model with more classes is tuned only when its card
+  // says which classes a foreground pixel may be (a boundary-class model: interior or boundary); without
+  // that every painted pixel would become one class and the others would be unlearned.
+  const foreground = options.foregroundClasses ?? [1];
+  if (config.classes !== 2 && options.foregroundClasses === undefined) {
     throw new Error(
-      `Fine-tuning supports 2-class models (background, foreground); this one has ${config.classes} classes` +
-        `${config.classes === 3 ? ' (background, interior, boundary)' : ''}. Train it further with npm run train instead.`,
+      `Fine-tuning a ${config.classes}-class model needs its card's classWeights (which classes are foreground); ` +
+        'this one has none. Train it further with npm run train instead.',
     );
   }
+  const classProblem = paintedClassesProblem(foreground, config.classes);
+  if (classProblem !== null) throw new Error(`Fine-tuning cannot use painted labels here: ${classProblem}.`);
   throwIfAborted(options.signal, 'Fine-tuning');
   await gradientSmokeTest(segmenter);
 
@@ -188,7 +202,7 @@ async function startRun(segmenter: Segmenter, samples: readonly FineTuneSample[]
   });
   const rng = createRng(options.seed ?? 1);
   const augment = recipe.augment === false ? {} : { ...defaultAugmentation, ...recipe.augment };
-  const keep = await createKeepBest(segmenter, planValidation(config, samples, budgetBytes), options.onValidation);
+  const keep = await createKeepBest(segmenter, planValidation(config, samples, budgetBytes, foreground), options.onValidation);
   const stepper = createStepper(segmenter, { optimizer: settings.optimizer, learningRate: settings.learningRate, encoderLrScale: settings.encoderLrScale });
   const run: Run = {
     segmenter,
@@ -196,6 +210,7 @@ async function startRun(segmenter: Segmenter, samples: readonly FineTuneSample[]
     options,
     tileSize,
     outTile,
+    foreground,
     rng,
     keep,
     stepper,

@@ -58,5 +58,11 @@ describe('prepareFineTuneSamples', () => {
     expect(plane[30 * 48 + 30]).toBe(0.25);
     // The cached plane of the image stays whole, for when the held-out set changes.
     expect(p.teacher![5 * 48 + 5]).toBe(0.25);
+    // A 3-class teacher (interior, boundary per pixel): both values of a held-out pixel are marked.
+    const pairs = async (): Promise<Float32Array> => new Float32Array(48 * 48 * 2).fill(0.25);
+    const [q] = await prepareFineTuneSamples([sample(a, paint(a.truth, 48, [[20, 20, 40, 40]]), held)], { loss, teacher: pairs });
+    const values = q.prepared.teacher!;
+    expect([values[2 * (5 * 48 + 5)], values[2 * (5 * 48 + 5) + 1]]).toEqual([-1, -1]);
+    expect([values[2 * (30 * 48 + 30)], values[2 * (30 * 48 + 30) + 1]]).toEqual([0.25, 0.25]);
   });
 });

@@ -85,15 +85,20 @@ export function sameValidation(a: FineTuneSample, b: FineTuneSample): boolean {
  */
 function withoutHeldOut(teacher: Float32Array, validation: Uint8Array | undefined): Float32Array {
   if (validation === undefined) return teacher;
+  // k teacher values per pixel (one per class after the first), all marked.
+  const k = teacher.length / validation.length;
   const out = teacher.slice();
-  for (let i = 0; i < out.length; i++) if (validation[i] !== 0) out[i] = -1;
+  for (let i = 0; i < validation.length; i++) if (validation[i] !== 0) out.fill(-1, i * k, (i + 1) * k);
   return out;
 }
 
 /** How samples are prepared for a run. */
 export interface PrepareOptions {
   readonly loss: LossRecipe;
-  /** The starting model's foreground probabilities of an image (distillation), or null when it is off. */
+  /**
+   * The starting model's class probabilities of an image (distillation: classes 1..k interleaved, see
+   * teacherProbabilities), or null when it is off.
+   */
   readonly teacher: ((image: FineTuneSample['image']) => Promise<Float32Array>) | null;
 }
 

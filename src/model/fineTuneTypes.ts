@@ -50,6 +50,11 @@ export interface FineTuneOptions {
   /** The model's recipe (from its card); `overrides` change single fine-tuning settings. */
   readonly recipe: TrainingRecipe;
   readonly overrides?: Partial<FineTuneRecipe>;
+  /**
+   * The classes a painted foreground pixel may be, from the card (paintedForegroundClasses): [1] by
+   * default; required for a model of more than 2 classes (a boundary-class model: [1, 2]).
+   */
+  readonly foregroundClasses?: readonly number[];
   /** Memory budget (bytes) that sizes the training tile: the largest legal tile whose training step fits. */
   readonly budgetBytes: number;
   /** Caps the tile side (e.g. to bound step time); default none beyond what the images need. */

@@ -45,7 +45,7 @@ export {
   segmenterToArtifacts,
 } from './io';
 export type { ModelCardFields } from './io';
-export { checkedClassWeights, classWeightsProblem } from './classWeights';
+export { checkedClassWeights, classWeightsProblem, paintedForegroundClasses } from './classWeights';
 export { flopsForImage, flopsPer512, flopsPerForward } from './flops';
 export { fineTune, checkFineTuneLabels, resolveRecipe } from './fineTune';
 export type {

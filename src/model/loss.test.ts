@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createUnet } from './unet';
-import { weightedSoftmaxCrossEntropy } from './loss';
+import { weightedGroupCrossEntropy, weightedSoftmaxCrossEntropy } from './loss';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -83,5 +83,48 @@ describe('weightedSoftmaxCrossEntropy', () => {
     }
     tf.dispose([input, targets, weights, ...Object.values(grads)]);
     net.dispose();
+  });
+});
+
+describe('weightedGroupCrossEntropy', () => {
+  // Logits (0, ln 2, ln 3): p = (1/6, 2/6, 3/6). Interior and boundary (1, 2) are the painted foreground.
+  const pixel = [0, Math.log(2), Math.log(3)];
+
+  it('charges a painted foreground pixel -log(p1 + p2) and a background one -log(p0), weighted', () => {
+    const before = tf.memory().numTensors;
+    const loss = tf.tidy(() =>
+      weightedGroupCrossEntropy(
+        tf.tensor4d([...pixel, ...pixel, ...pixel], [1, 1, 3, 3]),
+        tf.tensor3d([1, 0, 1], [1, 1, 3], 'int32'),
+        tf.tensor3d([1, 2, 0], [1, 1, 3]),
+        [1, 2],
+      ),
+    );
+    expect(loss.dataSync()[0]).toBeCloseTo((-Math.log(5 / 6) - 2 * Math.log(1 / 6)) / 3, 5);
+    loss.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('has the gradient of -log(p1 + p2): both foreground logits pulled up in proportion to their share', () => {
+    const logits = tf.tensor4d(pixel, [1, 1, 1, 3]);
+    const targets = tf.tensor3d([1], [1, 1, 1], 'int32');
+    const weights = tf.tensor3d([1], [1, 1, 1]);
+    const g = tf.grad((z: tf.Tensor) => weightedGroupCrossEntropy(z as tf.Tensor4D, targets, weights, [1, 2]))(logits);
+    // d/dz_c of -log(sum_F e^z) + log(sum e^z) = p_c - [c in F] e^z_c / sum_F e^z.
+    const p = [1 / 6, 2 / 6, 3 / 6];
+    const expected = [p[0], p[1] - 2 / 5, p[2] - 3 / 5];
+    Array.from(g.dataSync()).forEach((v, c) => expect(v).toBeCloseTo(expected[c], 5));
+    tf.dispose([logits, targets, weights, g]);
+  });
+
+  it('is the plain weighted cross-entropy for a 2-class model, and checks shapes', () => {
+    const logits = tf.tensor4d([2, 0, 0, 1, -1, 3], [1, 1, 3, 2]);
+    const targets = tf.tensor3d([0, 1, 1], [1, 1, 3], 'int32');
+    const weights = tf.tensor3d([1, 2, 0.5], [1, 1, 3]);
+    const a = tf.tidy(() => weightedGroupCrossEntropy(logits, targets, weights, [1]).dataSync()[0]);
+    const b = tf.tidy(() => weightedSoftmaxCrossEntropy(logits, targets, weights).dataSync()[0]);
+    expect(a).toBe(b);
+    expect(() => weightedGroupCrossEntropy(tf.ones([1, 2, 2, 3]), tf.zeros([1, 3, 2], 'int32'), tf.zeros([1, 2, 2]), [1, 2])).toThrow(/targets shape/);
+    tf.dispose([logits, targets, weights]);
   });
 });

@@ -32,6 +32,41 @@ export function weightedSoftmaxCrossEntropy(logits: tf.Tensor4D, targets: tf.Ten
   });
 }
 
+/**
+ * The same loss when a painted label names a group of classes: sum_x w(x) * -log sum_{c in group(x)} p_c(x)
+ * / sum_x w(x), where group(x) is `foreground` when targets(x) = 1 and the other classes when it is 0.
+ * Fine-tuning a boundary-class model uses it: a painted nucleus pixel may be interior or boundary, and
+ * the loss rewards either, leaving the split between them to the model (and to distillation). With two
+ * classes and foreground [1] it is weightedSoftmaxCrossEntropy itself.
+ * @param targets [n, h, w] int32, 1 = foreground group, 0 = background group (any value where the weight is 0).
+ */
+export function weightedGroupCrossEntropy(
+  logits: tf.Tensor4D,
+  targets: tf.Tensor3D,
+  weights: tf.Tensor3D,
+  foreground: readonly number[],
+): tf.Scalar {
+  const classes = logits.shape[3];
+  if (classes === 2 && foreground.length === 1 && foreground[0] === 1) return weightedSoftmaxCrossEntropy(logits, targets, weights);
+  for (const [name, t] of [['targets', targets], ['weights', weights]] as const) {
+    if (t.shape[0] !== logits.shape[0] || t.shape[1] !== logits.shape[1] || t.shape[2] !== logits.shape[2]) {
+      throw new Error(`loss: ${name} shape [${t.shape.join(', ')}] does not match logits [${logits.shape.join(', ')}]`);
+    }
+  }
+  const inForeground = Array.from({ length: classes }, (_, c) => (foreground.includes(c) ? 1 : 0));
+  return tf.tidy(() => {
+    const logProbs = tf.logSoftmax(logits, -1);
+    // Per pixel, classes outside the target's group get -1e9 added: logSumExp then sums over the group.
+    const isFg = tf.expandDims(tf.cast(tf.equal(targets, 1), 'float32'), -1);
+    const fgRow = tf.tensor1d(inForeground);
+    const member = tf.add(tf.mul(isFg, fgRow), tf.mul(tf.sub(1, isFg), tf.sub(1, fgRow)));
+    const picked = tf.logSumExp(tf.add(logProbs, tf.mul(tf.sub(member, 1), 1e9)), -1);
+    const total = tf.sum(weights);
+    const weighted = tf.neg(tf.sum(tf.mul(picked, weights)));
+    return tf.div(weighted, tf.maximum(total, 1e-12)) as tf.Scalar;
+  });
+}
+
 /** Converts partial labels (0 unlabelled, 1 background, 2 foreground) to class indices 0 / 1 (unlabelled -> 0). */
 export function partialToClassIndex(labels: Uint8Array): Int32Array {
   const out = new Int32Array(labels.length);

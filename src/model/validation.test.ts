@@ -50,6 +50,32 @@ describe('validation on held-out labels', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('scores a boundary-class model on its foreground classes together: interior + boundary against background', async () => {
+    const three = createUnet({ depth: 2, baseFilters: 4, inChannels: 1, classes: 3, dropout: 0, padding: 'valid', seed: 4 });
+    const before = tf.memory().numTensors;
+    const size = 96;
+    const d = discs(size, 5);
+    const held = paint(d.truth, size, [[0, 0, 96, 40]]);
+    const score = await scoreValidation(three, planValidation(three.config, [{ image: d.image, validation: held }], 2 ** 28, [1, 2])!);
+    // Independent path: the whole image's p1 + p2 (classWeights [0, 1, 1]).
+    const { probabilities } = await segmentPlane(three, d.image, { classWeights: [0, 1, 1] });
+    let loss = 0;
+    let correct = 0;
+    let n = 0;
+    for (let i = 0; i < held.length; i++) {
+      if (held[i] === 0) continue;
+      n++;
+      const fg = held[i] === 2;
+      loss -= Math.log(Math.max(fg ? probabilities[i] : 1 - probabilities[i], 1e-7));
+      if (probabilities[i] > 0.5 === fg) correct++;
+    }
+    expect(score.pixels).toBe(n);
+    expect(score.loss).toBeCloseTo(loss / n, 4);
+    expect(score.pixelAccuracy).toBeCloseTo(correct / n, 6);
+    expect(tf.memory().numTensors).toBe(before);
+    three.dispose();
+  });
+
   it('has nothing to plan without held-out pixels', () => {
     const d = discs(64, 1);
     expect(planValidation(net.config, [{ image: d.image }, { image: d.image, validation: new Uint8Array(64 * 64) }], 2 ** 28)).toBeNull();

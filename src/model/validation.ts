@@ -40,6 +40,8 @@ export interface ValidationPlan {
   readonly pixels: number;
   /** Input pixels one validation computes (the cost). */
   readonly inputPixels: number;
+  /** The classes a held-out foreground pixel may be (see paintedForegroundClasses); the rest are background. */
+  readonly foreground: readonly number[];
 }
 
 /** An image with optional held-out labels (0 none, 1 background, 2 foreground). */
@@ -71,9 +73,14 @@ function cheapestTileOutput(config: UnetConfig, width: number, height: number, h
 
 /**
  * Plans the validation of `sources` (those without held-out pixels are skipped). Returns null when no
- * image has a held-out pixel.
+ * image has a held-out pixel. `foreground`: the classes a painted foreground pixel may be (default [1]).
  */
-export function planValidation(config: UnetConfig, sources: readonly ValidationSource[], budgetBytes: number): ValidationPlan | null {
+export function planValidation(
+  config: UnetConfig,
+  sources: readonly ValidationSource[],
+  budgetBytes: number,
+  foreground: readonly number[] = [1],
+): ValidationPlan | null {
   const samples: SampleValidation[] = [];
   let pixels = 0;
   let inputPixels = 0;
@@ -113,16 +120,19 @@ export function planValidation(config: UnetConfig, sources: readonly ValidationS
     pixels += indices.length;
     inputPixels += tiles.length * plan.inputHeight * plan.inputWidth;
   }
-  return samples.length === 0 ? null : { samples, pixels, inputPixels };
+  return samples.length === 0 ? null : { samples, pixels, inputPixels, foreground: [...foreground] };
 }
 
 /**
  * Scores the segmenter's current weights on the planned held-out pixels: mean cross-entropy of the
- * softmax output (probabilities clamped at 1e-7), share of pixels whose argmax class is right, and IoU
- * of the foreground (class 1) over the held-out pixels (1 when neither truth nor prediction has any).
+ * softmax output (probabilities clamped at 1e-7), share of pixels whose more likely side (foreground,
+ * background) is right, and IoU of the foreground over the held-out pixels (1 when neither truth nor
+ * prediction has any). The foreground is the sum of the plan's foreground classes (for a 2-class model
+ * class 1, so "more likely side" is the argmax class).
  */
 export async function scoreValidation(segmenter: Segmenter, plan: ValidationPlan): Promise<ValidationScore> {
   const classes = segmenter.config.classes;
+  const inForeground = Array.from({ length: classes }, (_, c) => plan.foreground.includes(c));
   let loss = 0;
   let correct = 0;
   let intersection = 0;
@@ -142,13 +152,16 @@ export async function scoreValidation(segmenter: Segmenter, plan: ValidationPlan
       }
       for (let k = 0; k < tile.pixels.length; k++) {
         const base = tile.pixels[k] * classes;
-        let arg = 0;
-        for (let c = 1; c < classes; c++) if (values[base + c] > values[base + arg]) arg = c;
-        const target = tile.targets[k];
-        loss -= Math.log(Math.max(values[base + target], 1e-7));
-        if (arg === target) correct++;
-        const truthFg = target === 1;
-        const predFg = arg === 1;
+        let fg = 0;
+        let bg = 0;
+        for (let c = 0; c < classes; c++) {
+          if (inForeground[c]) fg += values[base + c];
+          else bg += values[base + c];
+        }
+        const truthFg = tile.targets[k] === 1;
+        const predFg = fg > bg;
+        loss -= Math.log(Math.max(truthFg ? fg : bg, 1e-7));
+        if (predFg === truthFg) correct++;
         if (truthFg && predFg) intersection++;
         if (truthFg || predFg) union++;
       }

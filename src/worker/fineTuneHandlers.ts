@@ -1,5 +1,6 @@
 import type { FineTuneOptions, FineTuneResult, FineTuneSample } from '../model/fineTuneTypes';
 import type { FloatPlane } from '../image/types';
+import { paintedForegroundClasses } from '../model/classWeights';
 import { foregroundMapOptions } from '../model/io';
 import { modelZip } from '../model/modelExport';
 import { segmentScaled } from '../model/objectScale';
@@ -93,6 +94,7 @@ export function createFineTuneHandlers(state: ModelState, fineTune: FineTuneFn):
         const result = await fineTune(training, run.samples(), {
           recipe: state.resolveRecipe(parent.card),
           overrides: params.overrides,
+          foregroundClasses: paintedForegroundClasses(parent.card),
           budgetBytes,
           seed: params.seed,
           signal: run.signal,

@@ -114,6 +114,9 @@ export function fineTuneTuner(budgetBytes: number): Tuner {
 /** Everything recorded about one run (one line of the JSONL log). */
 export interface RunRecord {
   readonly case: string;
+  /** The starting model's card name and how objects were scored (plain pieces, or the card's post-processing). */
+  readonly model?: string;
+  readonly objects?: 'plain' | 'card';
   readonly fold: string;
   readonly corrections: CorrectionKind;
   readonly strategy: string;

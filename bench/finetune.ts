@@ -134,7 +134,8 @@ async function main(): Promise<void> {
       for (const kind of kinds) {
         log(`${data.name} fold ${data.fold} · ${kind} · ${strategy.name} · seed ${seed}`);
         const tuner = strategy.legacy ? legacyTuner : fineTuneTuner(budgetBytes);
-        const record: RunRecord = { ...(await runOne(data, start, kind, strategy, seed, tuner, backend, log)), model, objects };
+        const correctionThreshold = data.score.postProcessing.threshold;
+        const record: RunRecord = { ...(await runOne(data, start, kind, strategy, seed, tuner, backend, log)), model, objects, correctionThreshold };
         appendFileSync(logFile, JSON.stringify(record) + '\n');
         records.push(record);
       }

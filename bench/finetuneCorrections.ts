@@ -34,9 +34,11 @@ export interface ImageCorrections {
 
 /**
  * Corrections of one image. Squares are centred on pixels the starting model gets wrong (its
- * `startProbabilities` thresholded at 0.5), drawn by a generator seeded from `seed` and the image's index:
+ * `startProbabilities` thresholded at `threshold`), drawn by a generator seeded from `seed` and the image's index:
  * a user labels patches where the model is wrong (uniformly placed squares would be mostly background on
- * the sparse nuclei images). Scribbles follow the largest connected errors.
+ * the sparse nuclei images). Scribbles follow the largest connected errors. `threshold` is that of the
+ * objects the user sees (0.5 for plain objects): a boundary-class map reads 0.5 on every rim, which its
+ * card's objects (threshold 0.3) include, so at 0.5 every rim would count as an error no user would paint.
  */
 export function correctionsFor(
   kind: CorrectionKind,
@@ -46,10 +48,11 @@ export function correctionsFor(
   startProbabilities: Float32Array,
   seed: number,
   validationFraction: number,
+  threshold = 0.5,
 ): ImageCorrections {
   const { width, height, truth } = image;
   const predicted = new Uint8Array(truth.length);
-  for (let i = 0; i < predicted.length; i++) predicted[i] = startProbabilities[i] >= 0.5 ? 1 : 0;
+  for (let i = 0; i < predicted.length; i++) predicted[i] = startProbabilities[i] >= threshold ? 1 : 0;
   let painted: Uint8Array;
   if (kind === 'squares') {
     const rng = createRng(seed * 1000 + index);

@@ -23,6 +23,10 @@ export interface SummaryRow {
   readonly painted: number;
   readonly strategy: string;
   readonly seed: number;
+  /** Starting model, object scoring and corrections' threshold, where the record names them (since session 11). */
+  readonly model?: string;
+  readonly objects?: string;
+  readonly correctionThreshold?: number;
   readonly errorBefore: number;
   readonly errorAfter: number;
   /** (after - before) / before of the headline error; -0.25 meets the goal. */
@@ -64,6 +68,7 @@ export function summaryRows(records: readonly RunRecord[]): SummaryRow[] {
         painted: round(r.images.reduce((s, i) => s + i.fraction, 0) / Math.max(1, r.images.length), 3),
         strategy: r.strategy,
         seed: r.seed,
+        ...(r.model === undefined ? {} : { model: r.model, objects: r.objects, correctionThreshold: r.correctionThreshold }),
         errorBefore: round(eb),
         errorAfter: round(ea),
         errorChange: round(eb === 0 ? 0 : (ea - eb) / eb, 3),
@@ -101,8 +106,9 @@ export function markdownTable(rows: readonly SummaryRow[]): string {
       `${r.validationLossBefore.toFixed(3)} → ${r.validationLossAfter.toFixed(3)}, ` +
       `${r.validationAccuracyBefore.toFixed(3)} → ${r.validationAccuracyAfter.toFixed(3)}`;
     const kept = r.kept === 'start' ? 'start' : String(r.bestStep);
+    const strategy = r.model === undefined ? r.strategy : `${r.strategy} (${describeStart(r)}, seed ${r.seed})`;
     return (
-      `| ${r.case} | ${scored} | ${r.corrections} (${(100 * r.painted).toFixed(1)}%) | ${r.strategy} | ` +
+      `| ${r.case} | ${scored} | ${r.corrections} (${(100 * r.painted).toFixed(1)}%) | ${strategy} | ` +
       `${r.errorBefore.toFixed(4)} → ${r.errorAfter.toFixed(4)} (${pct(r.errorChange)}) | ${second} | ${val} | ` +
       `${r.steps} (${kept}) | ${r.wallSeconds.toFixed(0)} (${r.cpuSeconds.toFixed(0)}) | ${r.msPerStep} | ${r.tileSize} |`
     );
@@ -110,9 +116,20 @@ export function markdownTable(rows: readonly SummaryRow[]): string {
   return [head, sep, ...lines].join('\n');
 }
 
-/** Last record wins per (case, fold, corrections, strategy, seed): a rerun replaces an older line. */
+/** The starting model, its object scoring and the corrections' threshold, for the strategy column. */
+function describeStart(r: SummaryRow): string {
+  const threshold = r.correctionThreshold === undefined ? '' : `, corrections at ${r.correctionThreshold}`;
+  return `${r.model}, ${r.objects ?? 'plain'} objects${threshold}`;
+}
+
+/**
+ * Last record wins per (case, fold, corrections, strategy, seed, model, objects, corrections' threshold): a
+ * rerun replaces an older line.
+ */
 export function latestRecords(records: readonly RunRecord[]): RunRecord[] {
   const byKey = new Map<string, RunRecord>();
-  for (const r of records) byKey.set(`${r.case}|${r.fold}|${r.corrections}|${r.strategy}|${r.seed}`, r);
+  for (const r of records) {
+    byKey.set(`${r.case}|${r.fold}|${r.corrections}|${r.strategy}|${r.seed}|${r.model}|${r.objects}|${r.correctionThreshold}`, r);
+  }
   return [...byKey.values()];
 }

@@ -117,6 +117,8 @@ export interface RunRecord {
   /** The starting model's card name and how objects were scored (plain pieces, or the card's post-processing). */
   readonly model?: string;
   readonly objects?: 'plain' | 'card';
+  /** The threshold whose mask's errors the simulated corrections follow (that of the scored objects). */
+  readonly correctionThreshold?: number;
   readonly fold: string;
   readonly corrections: CorrectionKind;
   readonly strategy: string;
@@ -171,7 +173,7 @@ export async function runOne(
   try {
     const { validationFraction } = settingsOf(strategy, card);
     const corrections = data.corrections.map((img, i) =>
-      correctionsFor(kind, data.name, img, i, start.correctionProbabilities[i], seed, validationFraction),
+      correctionsFor(kind, data.name, img, i, start.correctionProbabilities[i], seed, validationFraction, data.score.postProcessing.threshold),
     );
     const validationBefore = scorePooled(start.correctionProbabilities, corrections.map((c) => c.validation));
     const loadStart = os.loadavg()[0];

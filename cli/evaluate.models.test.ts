@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareInput } from '../src/image/normalize';
 import { atObjectScale, plainPostProcessing, type PostProcessing } from '../src/image/postProcessing';
+import { foregroundMapOptions } from '../src/model/io';
 import { segmentAtObjectScale, type DiameterSetting } from '../src/model/objectScale';
 import { segmentPlane } from '../src/model/segment';
 import { initNodeBackend } from './backend';
@@ -55,6 +56,14 @@ const shipped: readonly Shipped[] = [
     subset: [],
   },
   {
+    // Three classes: its map is interior + boundary / 2 (the card's classWeights), as in segment and the app.
+    dir: path.join(root, 'public/models/nuclei-boundary'),
+    images: path.join(data, 'dsb2018-nuclei/images'),
+    labels: path.join(data, 'dsb2018-nuclei/labels_instance'),
+    labelsFormat: 'instance',
+    subset: [],
+  },
+  {
     dir: path.join(root, 'public/models/em-membranes'),
     images: path.join(data, 'isbi2012-em/images'),
     labels: path.join(data, 'isbi2012-em/labels'),
@@ -90,7 +99,7 @@ describe.skipIf(!existsSync(data))('shipped models', () => {
         threshold: evaluation.threshold ?? 0.5,
         minSize: evaluation.minSize ?? 0,
       };
-      const options = { foregroundClass: card.foregroundClass, tta: evaluation.tta };
+      const options = { ...foregroundMapOptions(card), tta: evaluation.tta };
       const { probabilities, scale } = await segmentAtObjectScale(
         async (plane) => (await segmentPlane(segmenter, plane, options)).probabilities,
         prepareInput(raster, card.normalization),

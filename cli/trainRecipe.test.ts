@@ -58,7 +58,7 @@ describe('train CLI recipe', () => {
 describe('shipped model cards', () => {
   // Replays each card's chain of training commands through the CLI's own flag logic: the recipe in the
   // card must be what its last stage trained with.
-  for (const name of ['nuclei', 'em-membranes']) {
+  for (const name of ['nuclei', 'nuclei-boundary', 'em-membranes']) {
     it(`${name}: the recipe records how the model was trained`, () => {
       const card = parseModelCard(JSON.parse(readFileSync(path.resolve(__dirname, `../public/models/${name}/model-card.json`), 'utf8')));
       const recipe = card.recipe as TrainingRecipe;

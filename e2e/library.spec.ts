@@ -18,6 +18,8 @@ import { expect, test } from './guard';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const nucleiDir = path.resolve(here, '../public/models/nuclei');
 const emImages = path.resolve(here, '../../shared/data/isbi2012-em/images');
+/** The library before any import: the shipped models of public/models/index.json and the untrained U-Net. */
+const LISTED = (JSON.parse(readFileSync(path.resolve(here, '../public/models/index.json'), 'utf8')) as { models: unknown[] }).models.length + 1;
 
 function shippedNuclei(): Record<string, Uint8Array> {
   const read = (name: string) => new Uint8Array(readFileSync(path.join(nucleiDir, name)));
@@ -46,7 +48,7 @@ test('corrupted and malicious model ZIPs are refused with a clear message and no
   await modelReady(page, 'nuclei');
   await page.getByTestId('model-library').locator('summary').click();
   const items = page.getByTestId('library-item');
-  await expect(items).toHaveCount(3);
+  await expect(items).toHaveCount(LISTED);
 
   const good = shippedNuclei();
   const card = JSON.parse(new TextDecoder().decode(good['model-card.json'])) as { architecture: { depth: number } };
@@ -63,14 +65,14 @@ test('corrupted and malicious model ZIPs are refused with a clear message and no
     const toast = page.getByTestId('toast-error').filter({ hasText: name });
     await expect(toast).toContainText(message);
     await expect(toast).toContainText('Nothing was changed');
-    await expect(items).toHaveCount(3);
+    await expect(items).toHaveCount(LISTED);
     await modelReady(page, 'nuclei');
     await expect(page.getByTestId('model-select')).toHaveValue('nuclei');
   }
 
   // The same files, well-formed, picked loose (model.json + weights + card): a kept model, selected.
   await importFiles(page, Object.entries(good).map(([name, bytes]) => ({ name, bytes })));
-  await expect(items).toHaveCount(4);
+  await expect(items).toHaveCount(LISTED + 1);
   // Listed under its card's name (the shipped one is listed as "Nuclei (fluorescence, DSB 2018)").
   const imported = page.locator('[data-testid="library-item"][data-kept="true"]');
   await expect(imported).toHaveAttribute('data-name', 'nuclei');
@@ -83,7 +85,7 @@ test('corrupted and malicious model ZIPs are refused with a clear message and no
   await expect(items.filter({ hasText: 'my nuclei' })).toHaveCount(1);
   page.once('dialog', (d) => void d.accept());
   await items.filter({ hasText: 'my nuclei' }).getByTestId('library-delete').click();
-  await expect(items).toHaveCount(3);
+  await expect(items).toHaveCount(LISTED);
   await modelReady(page, 'nuclei');
   expect(console.errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
 });

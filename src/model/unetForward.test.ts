@@ -92,7 +92,7 @@ describe('shipped models: predictTile on wasm (fast paths) equals the cpu backen
     await initNodeBackend('wasm');
   });
 
-  it.each(['nuclei', 'em-membranes'])('public/models/%s within 1e-4, no tensors left', async (dir) => {
+  it.each(['nuclei', 'nuclei-boundary', 'em-membranes'])('public/models/%s within 1e-4, no tensors left', async (dir) => {
     const imported = importModelFiles(read(dir));
     await tf.setBackend('cpu');
     const before = tf.memory().numTensors;

@@ -201,7 +201,14 @@ describe('shipped models', () => {
   const root = fileURLToPath(new URL('../../../public/models/', import.meta.url));
   const read = (dir: string) => readdirSync(root + dir).map((name) => ({ name, bytes: new Uint8Array(readFileSync(`${root}${dir}/${name}`)) }));
 
-  it.each(['nuclei', 'em-membranes'])('public/models/%s passes the import validator', (dir) => {
+  const listed = (JSON.parse(readFileSync(`${root}index.json`, 'utf8')) as { models: { path: string }[] }).models.map((m) => m.path);
+
+  it('lists every shipped model folder in index.json', () => {
+    const folders = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    expect([...listed].sort()).toEqual(folders.sort());
+  });
+
+  it.each(listed)('public/models/%s passes the import validator', (dir) => {
     const files = read(dir);
     const imported = importModelFiles(files, { expectInChannels: 1 });
     expect(imported.card).toEqual(JSON.parse(readFileSync(`${root}${dir}/model-card.json`, 'utf8')) as ModelCard);
@@ -214,9 +221,10 @@ describe('shipped models', () => {
     expect(() => importModelFiles([...em, ...nuclei])).toThrow(/depth 3, 16 base filters/);
   });
 
-  // The nuclei model only: a forward pass of the depth-4 EM model on the CPU backend takes seconds.
-  it('public/models/nuclei packages, and its package reproduces its test output', async () => {
-    const imported = importModelFiles(read('nuclei'));
+  // The nuclei models only: a forward pass of the depth-4 EM model on the CPU backend takes seconds. The
+  // boundary model's package has three output channels, which deepImageJ and ilastik receive as they are.
+  it.each(['nuclei', 'nuclei-boundary'])('public/models/%s packages, and its package reproduces its test output', async (dir) => {
+    const imported = importModelFiles(read(dir));
     const before = tf.memory().numTensors;
     const loaded = await segmenterFromArtifacts(imported.artifacts, imported.card);
     const pkg = await bioimageioPackage(loaded, imported.card, syntheticImage(200, 200), { maxOutput: 16 });

@@ -76,6 +76,11 @@ export const STRATEGIES: readonly Strategy[] = [
   },
   { name: 'lr3e-4', description: 'fineTune, card loss, keep-best; Adam 3e-4', settings: { ...base, learningRate: 3e-4 } },
   { name: 'lr1e-4+enc0.1', description: 'Adam 1e-4, the encoder at 0.1x the learning rate', settings: { ...base, encoderLrScale: 0.1 } },
+  {
+    name: 'lr1e-4+distill3',
+    description: 'Adam 1e-4, distillation 3: one-sided scribbles (nearly all foreground) shift the class balance less',
+    settings: { ...base, distillation: 3 },
+  },
 ];
 /** Looks strategies up by name ('all' = every one); unknown names are refused with the list. */
 export function strategiesByName(spec: string): Strategy[] {

@@ -320,6 +320,7 @@ async function main(): Promise<void> {
         learningRate: learningRateAt({ ...options, schedule: 'constant', warmupSteps: 0 }, 0),
         schedule: options.schedule ?? 'cosine',
       },
+      task,
       baseRecipe,
     );
 

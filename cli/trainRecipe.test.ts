@@ -49,9 +49,11 @@ describe('train CLI recipe', () => {
 
   it('writes a dense run into the recipe, keeping the fine-tune defaults of the model it started from', () => {
     const run = { loss: emLoss, augment: false as const, tileSize: 316, batchSize: 1, optimizer: 'adam' as const, learningRate: 1e-3, schedule: 'cosine' as const };
-    expect(recipeOfDenseRun(run).fineTune).toEqual(defaultFineTuneRecipe);
-    const base = { ...recipeOfDenseRun(run), fineTune: { ...defaultFineTuneRecipe, steps: 33 } };
-    expect(recipeOfDenseRun({ ...run, tileSize: 380 }, base)).toEqual({ ...run, tileSize: 380, fineTune: base.fineTune });
+    expect(recipeOfDenseRun(run, 'membranes').fineTune).toEqual(defaultFineTuneRecipe);
+    // A new nuclei model fine-tunes with the encoder at 0.1x, as the shipped nuclei cards measured best.
+    expect(recipeOfDenseRun(run, 'nuclei').fineTune).toEqual({ ...defaultFineTuneRecipe, encoderLrScale: 0.1 });
+    const base = { ...recipeOfDenseRun(run, 'membranes'), fineTune: { ...defaultFineTuneRecipe, steps: 33 } };
+    expect(recipeOfDenseRun({ ...run, tileSize: 380 }, 'nuclei', base)).toEqual({ ...run, tileSize: 380, fineTune: base.fineTune });
   });
 });
 

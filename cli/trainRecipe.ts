@@ -7,7 +7,7 @@
 import { defaultAugmentation } from '../src/model/augment';
 import type { AugmentOptions } from '../src/model/augment';
 import type { FineTuneRecipe, LossRecipe, TrainingRecipe } from '../src/model/recipe';
-import { defaultFineTuneRecipe } from '../src/model/recipeDefaults';
+import { defaultFineTuneRecipeFor } from '../src/model/recipeDefaults';
 import { choiceFlag, numberFlag, optionalString, UsageError } from './args';
 import type { OptionSpec, ParsedFlags } from './args';
 import type { Task } from './dataset';
@@ -94,7 +94,7 @@ export function refuseFineTuneFlags(flags: ParsedFlags): void {
 /** What a dense training run used, for the recipe it writes into the card: the recipe but its fine-tune defaults. */
 export type DenseRun = Omit<TrainingRecipe, 'fineTune'>;
 
-/** The recipe a dense run saves: its own settings, and the fine-tune defaults of the model it started from. */
-export function recipeOfDenseRun(run: DenseRun, base?: TrainingRecipe): TrainingRecipe {
-  return { ...run, fineTune: base?.fineTune ?? defaultFineTuneRecipe };
+/** The recipe a dense run saves: its own settings, and the fine-tune defaults of the model it started from (or of its task). */
+export function recipeOfDenseRun(run: DenseRun, task: Task, base?: TrainingRecipe): TrainingRecipe {
+  return { ...run, fineTune: base?.fineTune ?? defaultFineTuneRecipeFor(task) };
 }

@@ -112,7 +112,7 @@ async function main(): Promise<void> {
   // plain (the published table): threshold 0.5 and connected pieces, what fine-tuning does to the model;
   // card: the model's own post-processing, what a user gets (a boundary-class model's objects need it).
   const objects = choiceFlag(flags, 'objects', ['plain', 'card'] as const, 'plain');
-  const prepared: { data: CaseData; start: StartingPoint; model: string }[] = [];
+  const prepared: { data: CaseData; start: StartingPoint }[] = [];
   for (const name of cases) {
     const { segmenter, card } = await loadModelDir(modelDirOf(name, where));
     const loaded = loadCase(name, fold, card, where, quick ? (name === 'nuclei' ? 4 : 1) : undefined);
@@ -123,19 +123,17 @@ async function main(): Promise<void> {
     prepared.push({
       data: { ...data, scoring: data.scoring.filter((s) => keep(s.group)) },
       start: { ...start, scores: start.scores.filter((s) => keep(s.group)) },
-      model: card.name,
     });
     segmenter.dispose();
   }
   mkdirSync(path.dirname(logFile), { recursive: true });
   const records: RunRecord[] = [];
   for (const strategy of strategies) {
-    for (const { data, start, model } of prepared) {
+    for (const { data, start } of prepared) {
       for (const kind of kinds) {
         log(`${data.name} fold ${data.fold} · ${kind} · ${strategy.name} · seed ${seed}`);
         const tuner = strategy.legacy ? legacyTuner : fineTuneTuner(budgetBytes);
-        const correctionThreshold = data.score.postProcessing.threshold;
-        const record: RunRecord = { ...(await runOne(data, start, kind, strategy, seed, tuner, backend, log)), model, objects, correctionThreshold };
+        const record: RunRecord = { ...(await runOne(data, start, kind, strategy, seed, tuner, backend, log)), objects };
         appendFileSync(logFile, JSON.stringify(record) + '\n');
         records.push(record);
       }

@@ -68,7 +68,9 @@ export function summaryRows(records: readonly RunRecord[]): SummaryRow[] {
         painted: round(r.images.reduce((s, i) => s + i.fraction, 0) / Math.max(1, r.images.length), 3),
         strategy: r.strategy,
         seed: r.seed,
-        ...(r.model === undefined ? {} : { model: r.model, objects: r.objects, correctionThreshold: r.correctionThreshold }),
+        model: r.model,
+        objects: r.objects,
+        correctionThreshold: r.correctionThreshold,
         errorBefore: round(eb),
         errorAfter: round(ea),
         errorChange: round(eb === 0 ? 0 : (ea - eb) / eb, 3),
@@ -123,13 +125,14 @@ function describeStart(r: SummaryRow): string {
 }
 
 /**
- * Last record wins per (case, fold, corrections, strategy, seed, model, objects, corrections' threshold): a
- * rerun replaces an older line.
+ * Last record wins per (case, fold, scored groups, corrections, strategy, seed, model, objects, corrections'
+ * threshold): a rerun replaces an older line, and a --groups A run and a --groups B run are both kept.
  */
 export function latestRecords(records: readonly RunRecord[]): RunRecord[] {
   const byKey = new Map<string, RunRecord>();
   for (const r of records) {
-    byKey.set(`${r.case}|${r.fold}|${r.corrections}|${r.strategy}|${r.seed}|${r.model}|${r.objects}|${r.correctionThreshold}`, r);
+    const groups = Object.keys(r.heldOut.after).join(',');
+    byKey.set(`${r.case}|${r.fold}|${groups}|${r.corrections}|${r.strategy}|${r.seed}|${r.model}|${r.objects}|${r.correctionThreshold}`, r);
   }
   return [...byKey.values()];
 }

@@ -172,8 +172,9 @@ export async function runOne(
   const { segmenter, card } = await loadModelDir(data.modelDir);
   try {
     const { validationFraction } = settingsOf(strategy, card);
+    const correctionThreshold = data.score.postProcessing.threshold;
     const corrections = data.corrections.map((img, i) =>
-      correctionsFor(kind, data.name, img, i, start.correctionProbabilities[i], seed, validationFraction, data.score.postProcessing.threshold),
+      correctionsFor(kind, data.name, img, i, start.correctionProbabilities[i], seed, validationFraction, correctionThreshold),
     );
     const validationBefore = scorePooled(start.correctionProbabilities, corrections.map((c) => c.validation));
     const loadStart = os.loadavg()[0];
@@ -189,6 +190,8 @@ export async function runOne(
     const perImageAfter = await scoreHeldOut(segmenter, card, data, log);
     return {
       case: data.name,
+      model: card.name,
+      correctionThreshold,
       fold: data.fold,
       corrections: kind,
       strategy: strategy.name,

@@ -10,9 +10,9 @@ import type { FineTuneRecipe, LossRecipe, TrainingRecipe } from './recipe';
 import type { ModelCard } from './types';
 
 /**
- * Fine-tuning defaults for a card without its own (membranes; nuclei: `defaultFineTuneRecipeFor`): Adam at a small learning rate for few steps, with
- * distillation to the starting model on unlabelled pixels and keep-best validation. bench/finetune.ts
- * measures the shipped models' defaults; these are the starting point.
+ * Fine-tuning defaults for a card without its own (membranes; nuclei: `defaultFineTuneRecipeFor`): Adam at a
+ * small learning rate for few steps, with distillation to the starting model on unlabelled pixels and
+ * keep-best validation. bench/finetune.ts measures the shipped models' defaults; these are the starting point.
  */
 export const defaultFineTuneRecipe: FineTuneRecipe = {
   optimizer: 'adam',

@@ -3,7 +3,7 @@
  * fine-tune, then score the held-out images and the held-out corrections again. Timing and scores live
  * here, never in tests.
  *
- *   npm run bench:finetune -- [--case nuclei|em|em1024|all] [--fold 1|2] [--corrections squares|scribbles|all]
+ *   npm run bench:finetune -- [--case nuclei|em|em1024|all] [--fold 1|2] [--corrections squares|scribbles|scribbles-far|all]
  *     [--strategy NAME[,NAME]|all|card] [--steps N] [--seed 1] [--quick] [--groups A|B] [--log FILE.jsonl] [--budget-mib 512]
  *   npm run bench:finetune -- --report FILE.jsonl[,FILE.jsonl] [--json OUT.json]
  *
@@ -22,6 +22,7 @@ import { initNodeBackend } from '../cli/backend';
 import { loadModelDir } from '../cli/modelFiles';
 import { defaultLocations, loadCase, modelDirOf } from './finetuneCases';
 import type { CaseData, CaseName } from './finetuneCases';
+import { correctionKinds } from './finetuneCorrections';
 import type { CorrectionKind } from './finetuneCorrections';
 import { startingPoint } from './finetuneEval';
 import type { StartingPoint } from './finetuneEval';
@@ -31,7 +32,7 @@ import type { RunRecord } from './finetuneRun';
 import { strategiesByName } from './finetuneStrategies';
 import type { Strategy } from './finetuneStrategies';
 
-const USAGE = `usage: npm run bench:finetune -- [--case nuclei|em|em1024|all] [--fold 1|2] [--corrections squares|scribbles|all]
+const USAGE = `usage: npm run bench:finetune -- [--case nuclei|em|em1024|all] [--fold 1|2] [--corrections squares|scribbles|scribbles-far|all]
          [--strategy NAME[,NAME]|all|card] [--steps N] [--seed 1] [--quick] [--groups A|B] [--log FILE.jsonl] [--budget-mib 512] [--data DIR] [--models DIR]
          [--objects plain|card]
        npm run bench:finetune -- --report FILE.jsonl[,FILE.jsonl] [--json OUT.json]`;
@@ -90,8 +91,8 @@ async function main(): Promise<void> {
   const caseSpec = choiceFlag(flags, 'case', ['nuclei', 'em', 'em1024', 'all'] as const, 'all');
   const cases: CaseName[] = caseSpec === 'all' ? ['nuclei', 'em'] : [caseSpec];
   const fold = choiceFlag(flags, 'fold', ['1', '2'] as const, '1');
-  const kindSpec = choiceFlag(flags, 'corrections', ['squares', 'scribbles', 'all'] as const, 'all');
-  const kinds: CorrectionKind[] = kindSpec === 'all' ? ['squares', 'scribbles'] : [kindSpec];
+  const kindSpec = choiceFlag(flags, 'corrections', ['squares', 'scribbles', 'scribbles-far', 'all'] as const, 'all');
+  const kinds: readonly CorrectionKind[] = kindSpec === 'all' ? correctionKinds : [kindSpec];
   const stepsOverride = numberFlag(flags, 'steps', undefined, { integer: true, min: 1 }) ?? (quick ? 4 : undefined);
   let strategies: Strategy[];
   try {

@@ -7,11 +7,23 @@ import { labelledFraction, scribbleCorrections, squareCorrections } from '../src
 import { createRng } from '../src/model/random';
 import type { BenchImage, CaseName } from './finetuneCases';
 
-export type CorrectionKind = 'squares' | 'scribbles';
+/**
+ * squares: dense patches around errors; scribbles: strokes along the largest errors; scribbles-far: the
+ * same strokes on the errors more than {@link FAR_FROM_EDGE} px from the true edge (what a user sees at
+ * normal zoom: on EM the rest is mostly edge placement, README "Fine-tuning").
+ */
+export type CorrectionKind = 'squares' | 'scribbles' | 'scribbles-far';
+
+/** Correction kinds in the order the benchmark runs them. */
+export const correctionKinds: readonly CorrectionKind[] = ['squares', 'scribbles', 'scribbles-far'];
+
+/** Errors within this many px of the true edge are not painted by `scribbles-far`. */
+export const FAR_FROM_EDGE = 2;
 
 /**
  * Squares per image: 6 of 52 px on a 360x360 nuclei image (12.5%), 6 of 76 px on a 512x512 EM slice
- * (13.2%) and of 152 px on the 1024x1024 timing mosaic (13.2%). Scribbles: 3 px wide strokes on the 30 largest error regions of >= 10 px, <= 15% of the image.
+ * (13.2%) and of 152 px on the 1024x1024 timing mosaic (13.2%). Scribbles: 3 px wide strokes on the 30 largest
+ * error regions of >= 10 px, <= 15% of the image (scribbles-far: of the errors over 2 px from the true edge).
  * Six squares rather than two big ones so that the region split has whole squares (EM: whole cells and
  * membrane networks) to hold out.
  */
@@ -60,7 +72,8 @@ export function correctionsFor(
     for (let i = 0; i < truth.length; i++) if ((predicted[i] === 1) !== (truth[i] === 2)) wrong.push(i);
     painted = squareCorrections(truth, width, height, { ...SQUARES[caseName], random: rng.next, centres: wrong });
   } else {
-    painted = scribbleCorrections(truth, predicted, width, height, { radius: 1, maxStrokes: 30, minRegionSize: 10 });
+    const edgeTolerance = kind === 'scribbles-far' ? FAR_FROM_EDGE : 0;
+    painted = scribbleCorrections(truth, predicted, width, height, { radius: 1, maxStrokes: 30, minRegionSize: 10, edgeTolerance });
   }
   const split = splitRegions(painted, width, height, { fraction: validationFraction, seed });
   return {

@@ -112,6 +112,33 @@ describe('scribbleCorrections', () => {
     expect(where(tight).length).toBeLessThanOrEqual(Math.floor((where(both).length / (w * h) - 0.004) * w * h));
   });
 
+  it('with an edge tolerance, skips edges placed a little off and still paints errors away from the edge', () => {
+    // The prediction's band is 2 rows too thick below (rows 17-18: a 2-px edge error along the whole
+    // width), and a false 10x10 blob (x 30-39, y 26-35) lies far from the band: the error a user sees.
+    const predicted = truth.map((t) => (t === 2 ? 1 : 0));
+    for (let y = 17; y <= 18; y++) for (let x = 0; x < w; x++) predicted[y * w + x] = 1;
+    for (let y = 26; y < 36; y++) for (let x = 30; x < 40; x++) predicted[y * w + x] = 1;
+    const painted = (labels: Uint8Array): number[] => [...labels.keys()].filter((i) => labels[i] !== 0);
+    const all = painted(scribbleCorrections(truth, predicted, w, h, { minRegionSize: 1 }));
+    const far = painted(scribbleCorrections(truth, predicted, w, h, { minRegionSize: 1, edgeTolerance: 2 }));
+    const row = (i: number): number => Math.floor(i / w);
+    // Without a tolerance the 60x2 edge error (the largest region) gets a stroke.
+    expect(all.some((i) => row(i) === 17 || row(i) === 18)).toBe(true);
+    // With 2 px, rows 17-18 (1 and 2 px from the band) are left alone; the blob is still painted.
+    expect(far.length).toBeGreaterThan(0);
+    for (const i of far) {
+      expect(row(i)).toBeGreaterThanOrEqual(26);
+      expect(i % w).toBeGreaterThanOrEqual(30);
+    }
+    // A 3-px edge error keeps its outer row (3 px from the band) as a 60x1 error, whose 3-px stroke may
+    // reach row 18 but not row 17.
+    for (let x = 0; x < w; x++) predicted[19 * w + x] = 1;
+    const wider = painted(scribbleCorrections(truth, predicted, w, h, { minRegionSize: 1, edgeTolerance: 2 }));
+    expect(wider.some((i) => row(i) === 19)).toBe(true);
+    expect(wider.some((i) => row(i) === 17)).toBe(false);
+    expect(() => scribbleCorrections(truth, predicted, w, h, { edgeTolerance: -1 })).toThrow(/edgeTolerance/);
+  });
+
   it('paints nothing when the prediction is right and rejects mismatched sizes', () => {
     const predicted = truth.map((t) => (t === 2 ? 1 : 0));
     expect(labelledFraction(scribbleCorrections(truth, predicted, w, h))).toBe(0);

@@ -53,7 +53,7 @@ resume:    --resume DIR [--stop-after N]: continue a run stopped at a checkpoint
 loss:      --w0 10 --sigma 5 --balance | --no-balance --no-augment --elastic-sigma 10 --zoom 2 --blur 2
            (with --init: the model card's recipe, unless given)
 fine-tune: --init MODEL_DIR --labels-format partial: the card's fine-tune defaults, unless given:
-           --steps N --lr X --optimizer adam|sgd --schedule S --distill X --encoder-lr-scale X
+           --steps N --lr X --optimizer adam|sgd --schedule S --distill X --encoder-lr-scale X --distill-margin PX
            --val-fraction X (0 = train on all labels, keep the final weights) --validate-every N
            --patience N (0 = no early stop) --tile N (largest tile) --memory-mib N (tile budget)`;
 

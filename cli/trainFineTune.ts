@@ -57,7 +57,8 @@ export async function runFineTune(run: FineTuneRun): Promise<FineTuneResult> {
     return { image, labels: split.train, validation: split.validation, name };
   });
   run.log(
-    `fine-tune: ${settings.steps} steps ${settings.optimizer} lr ${settings.learningRate} ${settings.schedule}, distillation ${settings.distillation}, ` +
+    `fine-tune: ${settings.steps} steps ${settings.optimizer} lr ${settings.learningRate} ${settings.schedule}, distillation ${settings.distillation}` +
+      `${settings.distillationMargin ? ` (not within ${settings.distillationMargin} px of a stroke)` : ''}, ` +
       `encoder lr x${settings.encoderLrScale}, validate every ${settings.validateEvery} (patience ${settings.patience}); ` +
       `held out ${heldOut} of ${regions} painted regions (fraction ${settings.validationFraction})\n`,
   );

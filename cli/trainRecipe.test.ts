@@ -39,11 +39,15 @@ describe('train CLI recipe', () => {
   it('turns fine-tune flags into overrides, and refuses them outside a fine-tune', () => {
     expect(fineTuneOverrides(flags())).toEqual({});
     expect(
-      fineTuneOverrides(flags('--steps', '30', '--distill', '0', '--encoder-lr-scale', '0.1', '--val-fraction', '0', '--validate-every', '5', '--patience', '0', '--lr', '3e-5')),
-    ).toEqual({ steps: 30, distillation: 0, encoderLrScale: 0.1, validationFraction: 0, validateEvery: 5, patience: 0, learningRate: 3e-5 });
+      fineTuneOverrides(
+        flags('--steps', '30', '--distill', '0', '--encoder-lr-scale', '0.1', '--distill-margin', '4', '--val-fraction', '0', '--validate-every', '5', '--patience', '0', '--lr', '3e-5'),
+      ),
+    ).toEqual({ steps: 30, distillation: 0, encoderLrScale: 0.1, distillationMargin: 4, validationFraction: 0, validateEvery: 5, patience: 0, learningRate: 3e-5 });
+    expect(() => fineTuneOverrides(flags('--distill-margin', '-1'))).toThrow(/--distill-margin/);
     expect(() => fineTuneOverrides(flags('--encoder-lr-scale', '2'))).toThrow(/--encoder-lr-scale must be <= 1/);
     expect(() => refuseFineTuneFlags(flags('--distill', '1', '--patience', '2'))).toThrow(/--distill, --patience apply to fine-tuning only/);
     expect(() => refuseFineTuneFlags(flags('--val-fraction', '0'))).toThrow(/--val-fraction applies to fine-tuning only/);
+    expect(() => refuseFineTuneFlags(flags('--distill-margin', '2'))).toThrow(/--distill-margin applies to fine-tuning only/);
     expect(() => refuseFineTuneFlags(flags('--steps', '5'))).not.toThrow();
   });
 

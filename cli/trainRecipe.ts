@@ -24,6 +24,7 @@ export const RECIPE_FLAGS: OptionSpec = {
   blur: { type: 'string' },
   distill: { type: 'string' },
   'encoder-lr-scale': { type: 'string' },
+  'distill-margin': { type: 'string' },
   'val-fraction': { type: 'string' },
   'validate-every': { type: 'string' },
   patience: { type: 'string' },
@@ -71,6 +72,7 @@ export function fineTuneOverrides(flags: ParsedFlags): Partial<FineTuneRecipe> {
     schedule: optionalString(flags, 'schedule') === undefined ? undefined : choiceFlag(flags, 'schedule', ['constant', 'cosine', 'step'] as const),
     distillation: numberFlag(flags, 'distill', undefined, { min: 0 }),
     encoderLrScale: numberFlag(flags, 'encoder-lr-scale', undefined, { min: 0, max: 1 }),
+    distillationMargin: numberFlag(flags, 'distill-margin', undefined, { min: 0, max: 64 }),
     validationFraction: numberFlag(flags, 'val-fraction', undefined, { min: 0, max: 0.9 }),
     validateEvery: numberFlag(flags, 'validate-every', undefined, { integer: true, min: 1 }),
     patience: numberFlag(flags, 'patience', undefined, { integer: true, min: 0 }),
@@ -79,7 +81,7 @@ export function fineTuneOverrides(flags: ParsedFlags): Partial<FineTuneRecipe> {
 }
 
 /** Flags that only make sense for a fine-tune (refused in dense training, where they would be ignored). */
-export const FINE_TUNE_ONLY_FLAGS = ['distill', 'encoder-lr-scale', 'val-fraction', 'validate-every', 'patience'] as const;
+export const FINE_TUNE_ONLY_FLAGS = ['distill', 'encoder-lr-scale', 'distill-margin', 'val-fraction', 'validate-every', 'patience'] as const;
 
 /** Refuses fine-tune-only flags outside a fine-tune, naming them. */
 export function refuseFineTuneFlags(flags: ParsedFlags): void {

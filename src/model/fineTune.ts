@@ -16,7 +16,7 @@ import { defaultAugmentation } from './augment';
 import { throwIfAborted } from './abort';
 import { distillationLoss, distillationMask, teacherProbabilities } from './distillation';
 import { checkFineTuneLabels, prepareFineTuneSamples, sameValidation } from './fineTuneSamples';
-import type { PreparedFineTuneSample } from './fineTuneSamples';
+import type { PreparedFineTuneSample, PrepareOptions } from './fineTuneSamples';
 import type { FineTuneOptions, FineTuneResult, FineTuneSample, ValidationScore } from './fineTuneTypes';
 import { gradientSmokeTest, logitsFunction } from './gradientCheck';
 import { paintedClassesProblem } from './classWeights';
@@ -133,7 +133,8 @@ interface Run {
   readonly dropouts: readonly { seed?: number }[];
   readonly schedule: TrainOptions;
   readonly samplerFor: (prepared: readonly PreparedFineTuneSample[]) => TileSampler;
-  readonly teacher: ((image: FineTuneSample['image']) => Promise<Float32Array>) | null;
+  /** How painted samples become training samples: the fine-tune's loss, the teacher, the margin. */
+  readonly prepare: PrepareOptions;
 }
 
 /** The samples in use and their tile sampler; replaced when new strokes arrive. */
@@ -148,7 +149,7 @@ async function poll(run: Run, data: RunData): Promise<void> {
   // Labels that cannot support training (e.g. everything erased) are ignored until they can.
   if (next === null || checkFineTuneLabels(next) !== null) return;
   const validationChanged = next.length !== data.prepared.length || next.some((s, i) => !sameValidation(s, data.prepared[i].source));
-  data.prepared = await prepareFineTuneSamples(next, { loss: run.options.recipe.loss, teacher: run.teacher }, data.prepared);
+  data.prepared = await prepareFineTuneSamples(next, run.prepare, data.prepared);
   data.sampler = run.samplerFor(data.prepared);
   if (validationChanged) await run.keep.setPlan(planValidation(run.segmenter.config, next, run.options.budgetBytes, run.foreground));
 }
@@ -220,10 +221,14 @@ async function startRun(segmenter: Segmenter, samples: readonly FineTuneSample[]
     schedule: { steps: settings.steps, learningRate: settings.learningRate, schedule: settings.schedule, optimizer: settings.optimizer },
     samplerFor: (prepared) =>
       createTileSampler(prepared.map((p) => p.prepared).filter((p) => p.labelled.length > 0), { tileSize, outputSize: outTile, augment, rng }),
-    teacher: distill ? (image) => keep.withStart(() => teacherProbabilities(segmenter, image, budgetBytes)) : null,
+    prepare: {
+      loss: recipe.loss,
+      teacher: distill ? (image) => keep.withStart(() => teacherProbabilities(segmenter, image, budgetBytes)) : null,
+      distillationMargin: settings.distillationMargin,
+    },
   };
   try {
-    const prepared = await prepareFineTuneSamples(samples, { loss: recipe.loss, teacher: run.teacher });
+    const prepared = await prepareFineTuneSamples(samples, run.prepare);
     return { run, data: { prepared, sampler: run.samplerFor(prepared) } };
   } catch (error) {
     stepper.dispose();

@@ -65,4 +65,28 @@ describe('prepareFineTuneSamples', () => {
     expect([values[2 * (5 * 48 + 5)], values[2 * (5 * 48 + 5) + 1]]).toEqual([-1, -1]);
     expect([values[2 * (30 * 48 + 30)], values[2 * (30 * 48 + 30) + 1]]).toEqual([0.25, 0.25]);
   });
+
+  it('with a distillation margin, leaves the pixels within it of any painted pixel out too', async () => {
+    const a = discs(48, 1);
+    // Training square x 20-29, y 20-29; held-out square x 0-9, y 0-9.
+    const train = paint(a.truth, 48, [[20, 20, 30, 30]]);
+    const held = paint(a.truth, 48, [[0, 0, 10, 10]]);
+    const teacher = async (): Promise<Float32Array> => new Float32Array(48 * 48).fill(0.25);
+    const loss = { w0: 0, sigma: 5, balanceClasses: false, objectClass: 2 } as const;
+    const [p] = await prepareFineTuneSamples([sample(a, train, held)], { loss, teacher, distillationMargin: 3 });
+    const at = (x: number, y: number): number => p.prepared.teacher![y * 48 + x];
+    // 3 px right of the training square's last column (x 29) is in, 4 px is out; diagonals by distance.
+    expect(at(32, 25)).toBe(-1);
+    expect(at(33, 25)).toBe(0.25);
+    expect(at(31, 31)).toBe(-1); // sqrt(8) <= 3
+    expect(at(32, 32)).toBe(0.25); // sqrt(18) > 3
+    // Around the held-out square as well, and far from both the teacher is kept.
+    expect(at(12, 5)).toBe(-1);
+    expect(at(13, 5)).toBe(0.25);
+    expect(at(45, 45)).toBe(0.25);
+    // Without the margin only the held-out pixels themselves are marked.
+    const [q] = await prepareFineTuneSamples([sample(a, train, held)], { loss, teacher });
+    expect(q.prepared.teacher![25 * 48 + 32]).toBe(0.25);
+    expect(q.prepared.teacher![25 * 48 + 25]).toBe(0.25);
+  });
 });

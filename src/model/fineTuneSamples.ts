@@ -3,6 +3,7 @@
  * run), preparing them for the tile sampler (weight maps, labelled pixels, the teacher's predictions)
  * and re-preparing only what changed when new strokes arrive during a run.
  */
+import { distanceTransform } from '../image/distanceTransform';
 import type { BorderWeightOptions } from './borderWeights';
 import type { FineTuneSample } from './fineTuneTypes';
 import type { LossRecipe } from './recipe';
@@ -82,13 +83,23 @@ export function sameValidation(a: FineTuneSample, b: FineTuneSample): boolean {
  * The teacher plane with held-out pixels marked as unavailable (-1, like positions outside the image):
  * the user said the starting model is wrong there, so distillation must not pull them back to it, and
  * validation should measure what the training strokes taught, not what distillation held in place.
+ * With a `margin` > 0, every pixel within that distance of a painted (training or held-out) pixel is
+ * marked too: the model's prediction right beside a correction is suspect as well.
  */
-function withoutHeldOut(teacher: Float32Array, validation: Uint8Array | undefined): Float32Array {
-  if (validation === undefined) return teacher;
+function teacherFor(teacher: Float32Array, source: FineTuneSample, margin: number): Float32Array {
+  const { labels, validation } = source;
+  if (validation === undefined && margin <= 0) return teacher;
   // k teacher values per pixel (one per class after the first), all marked.
-  const k = teacher.length / validation.length;
+  const k = teacher.length / labels.length;
   const out = teacher.slice();
-  for (let i = 0; i < validation.length; i++) if (validation[i] !== 0) out.fill(-1, i * k, (i + 1) * k);
+  if (validation !== undefined) {
+    for (let i = 0; i < validation.length; i++) if (validation[i] !== 0) out.fill(-1, i * k, (i + 1) * k);
+  }
+  if (margin > 0) {
+    const painted = labels.map((v, i) => (v !== 0 || (validation !== undefined && validation[i] !== 0) ? 1 : 0));
+    const distance = distanceTransform(painted, source.image.width, source.image.height);
+    for (let i = 0; i < distance.length; i++) if (distance[i] <= margin) out.fill(-1, i * k, (i + 1) * k);
+  }
   return out;
 }
 
@@ -100,6 +111,8 @@ export interface PrepareOptions {
    * teacherProbabilities), or null when it is off.
    */
   readonly teacher: ((image: FineTuneSample['image']) => Promise<Float32Array>) | null;
+  /** Distance (px) around painted pixels left out of distillation (default 0). */
+  readonly distillationMargin?: number;
 }
 
 /**
@@ -121,7 +134,7 @@ export async function prepareFineTuneSamples(
       teacher = await options.teacher(source.image);
     }
     const base = reuse?.prepared ?? prepareSample(source, options.loss.objectClass, weights, index);
-    out.push({ source, prepared: teacher === undefined ? base : { ...base, teacher: withoutHeldOut(teacher, source.validation) }, teacher });
+    out.push({ source, prepared: teacher === undefined ? base : { ...base, teacher: teacherFor(teacher, source, options.distillationMargin ?? 0) }, teacher });
   }
   return out;
 }

@@ -29,6 +29,12 @@ export interface FineTuneRecipe {
   readonly distillation: number;
   /** Learning-rate multiplier of the contracting path (encoder); 1 = same as the rest. */
   readonly encoderLrScale: number;
+  /**
+   * Pixels within this distance (px) of a painted pixel are left out of the distillation term (absent = 0):
+   * the user said the starting model is wrong at the stroke, so its predictions right beside it are suspect
+   * too (a missed membrane continues past the painted part), and holding them would fight the stroke.
+   */
+  readonly distillationMargin?: number;
   /** Share of painted regions (strokes / connected patches) held out for validation. */
   readonly validationFraction: number;
   /** Validate every this many steps (and before the first). */

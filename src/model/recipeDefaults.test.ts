@@ -53,6 +53,9 @@ describe('training recipe in the model card', () => {
     expect(() => parseModelCard(ft({ encoderLrScale: 2 }))).toThrow(/recipe\.fineTune\.encoderLrScale/);
     expect(() => parseModelCard(ft({ validateEvery: 0 }))).toThrow(/recipe\.fineTune\.validateEvery/);
     expect(() => parseModelCard(withRecipe({ ...recipe, fineTune: undefined }))).toThrow(/recipe\.fineTune must be an object/);
+    // The optional field: absent is fine, a bad value is named.
+    expect(() => parseModelCard(ft({ distillationMargin: -1 }))).toThrow(/recipe\.fineTune\.distillationMargin/);
+    expect(parseModelCard(ft({ distillationMargin: 4 })).recipe?.fineTune).toEqual({ ...recipe.fineTune, distillationMargin: 4 });
   });
 
   it('gives cards without a recipe the train CLI defaults of their task', () => {

@@ -95,6 +95,7 @@ export function checkFineTuneRecipe(json: unknown, path: string, bad: Bad): Fine
   checkInteger(json, 'steps', path, bad, 0);
   checkNumber(json, 'distillation', path, bad, 0);
   checkNumber(json, 'encoderLrScale', path, bad, 0, 1);
+  if (json.distillationMargin !== undefined) checkNumber(json, 'distillationMargin', path, bad, 0, 64);
   checkNumber(json, 'validationFraction', path, bad, 0, 0.9);
   checkInteger(json, 'validateEvery', path, bad, 1);
   checkInteger(json, 'patience', path, bad, 0);

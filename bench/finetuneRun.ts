@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import type { LabelScore } from '../src/image/labelScore';
 import { paintedForegroundClasses } from '../src/model/classWeights';
-import { fineTune, resolveRecipe } from '../src/model/fineTune';
+import { fineTune } from '../src/model/fineTune';
 import { trainSegmenter } from '../src/model/train';
 import type { ModelCard, Segmenter } from '../src/model/types';
 import { loadModelDir } from '../cli/modelFiles';
@@ -15,7 +15,7 @@ import { correctionsFor } from './finetuneCorrections';
 import type { CorrectionKind, ImageCorrections } from './finetuneCorrections';
 import { predict, scoreHeldOut, scorePooled, summarise } from './finetuneEval';
 import type { ImageScore, StartingPoint } from './finetuneEval';
-import { settingsOf } from './finetuneStrategies';
+import { recipeOf, settingsOf } from './finetuneStrategies';
 import type { Strategy } from './finetuneStrategies';
 
 /** What a tuner reports about its fine-tune. */
@@ -87,8 +87,9 @@ export function fineTuneTuner(budgetBytes: number): Tuner {
       name: img.name,
     }));
     const curve: { step: number; loss: number; pixelAccuracy: number; foregroundIou: number }[] = [];
+    const recipe = recipeOf(strategy, card);
     const result = await fineTune(segmenter, samples, {
-      recipe: resolveRecipe(card),
+      recipe,
       overrides: settingsOf(strategy, card),
       foregroundClasses: paintedForegroundClasses(card),
       budgetBytes,
@@ -106,7 +107,7 @@ export function fineTuneTuner(budgetBytes: number): Tuner {
       outputTileSize: result.outputTileSize,
       reported: { before: result.before, after: result.after },
       curve,
-      settings: { ...result.settings, budgetBytes },
+      settings: { ...result.settings, budgetBytes, loss: recipe.loss },
     };
   };
 }

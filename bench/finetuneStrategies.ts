@@ -12,7 +12,7 @@
  * Patience is 0 (no early stop) so that every run records its whole validation curve; the chosen
  * default's patience is read off them.
  */
-import type { FineTuneRecipe } from '../src/model/recipe';
+import type { FineTuneRecipe, LossRecipe, TrainingRecipe } from '../src/model/recipe';
 import { resolveRecipe } from '../src/model/recipeDefaults';
 import type { ModelCard } from '../src/model/types';
 
@@ -28,6 +28,14 @@ export interface Strategy {
   readonly settings?: FineTuneRecipe;
   /** Replaces the step count of the settings (--steps, --quick). */
   readonly steps?: number;
+  /** Replaces fields of the card's loss (as `train --init --balance` does), e.g. class balancing of the painted pixels. */
+  readonly loss?: Partial<LossRecipe>;
+}
+
+/** The card's recipe with a strategy's loss fields replaced. */
+export function recipeOf(strategy: Strategy, card: ModelCard): TrainingRecipe {
+  const recipe = resolveRecipe(card);
+  return strategy.loss === undefined ? recipe : { ...recipe, loss: { ...recipe.loss, ...strategy.loss } };
 }
 
 /** The settings a strategy runs with on a model with this card. */
@@ -80,6 +88,50 @@ export const STRATEGIES: readonly Strategy[] = [
     name: 'lr1e-4+distill3',
     description: 'Adam 1e-4, distillation 3: one-sided scribbles (nearly all foreground) shift the class balance less',
     settings: { ...base, distillation: 3 },
+  },
+  {
+    name: 'lr1e-4+distill+balanced',
+    description: 'Adam 1e-4, distillation 1, painted classes balanced (w_c): one-sided scribbles weigh each class alike',
+    settings: { ...base, distillation: 1 },
+    loss: { balanceClasses: true },
+  },
+  {
+    name: 'lr1e-4+distill3+balanced',
+    description: 'Adam 1e-4, distillation 3, painted classes balanced',
+    settings: { ...base, distillation: 3 },
+    loss: { balanceClasses: true },
+  },
+  {
+    name: 'lr1e-4+distill10',
+    description: 'Adam 1e-4, distillation 10: the unpainted pixels (what the user accepted) weigh 10x',
+    settings: { ...base, distillation: 10 },
+  },
+  {
+    name: 'lr1e-4+distill10+balanced',
+    description: 'Adam 1e-4, distillation 10, painted classes balanced',
+    settings: { ...base, distillation: 10 },
+    loss: { balanceClasses: true },
+  },
+  {
+    name: 'lr1e-4+distill10+enc0.1',
+    description: 'Adam 1e-4, distillation 10, the encoder at 0.1x (the nuclei cards with distillation 10)',
+    settings: { ...base, distillation: 10, encoderLrScale: 0.1 },
+  },
+  {
+    name: 'lr1e-4+distill10+balanced+enc0.1',
+    description: 'Adam 1e-4, distillation 10, painted classes balanced, the encoder at 0.1x',
+    settings: { ...base, distillation: 10, encoderLrScale: 0.1 },
+    loss: { balanceClasses: true },
+  },
+  {
+    name: 'lr1e-4+distill10+margin4',
+    description: 'Adam 1e-4, distillation 10 except within 4 px of a painted pixel',
+    settings: { ...base, distillation: 10, distillationMargin: 4 },
+  },
+  {
+    name: 'lr5e-5+distill',
+    description: 'Adam 5e-5, distillation 1: smaller steps, so keep-best can stop before the unpainted pixels drift',
+    settings: { ...base, learningRate: 5e-5, distillation: 1 },
   },
 ];
 /** Looks strategies up by name ('all' = every one); unknown names are refused with the list. */

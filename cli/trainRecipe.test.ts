@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseModelCard } from '../src/model/io';
 import type { LossRecipe, TrainingRecipe } from '../src/model/recipe';
-import { defaultFineTuneRecipe } from '../src/model/recipeDefaults';
+import { defaultFineTuneRecipe, defaultFineTuneRecipeFor } from '../src/model/recipeDefaults';
 import { parseFlags } from './args';
 import type { Task } from './dataset';
 import { SPEC } from './train';
@@ -53,7 +53,8 @@ describe('train CLI recipe', () => {
 
   it('writes a dense run into the recipe, keeping the fine-tune defaults of the model it started from', () => {
     const run = { loss: emLoss, augment: false as const, tileSize: 316, batchSize: 1, optimizer: 'adam' as const, learningRate: 1e-3, schedule: 'cosine' as const };
-    expect(recipeOfDenseRun(run, 'membranes').fineTune).toEqual(defaultFineTuneRecipe);
+    // A new membranes model fine-tunes with distillation 10, like the shipped EM card.
+    expect(recipeOfDenseRun(run, 'membranes').fineTune).toEqual({ ...defaultFineTuneRecipe, distillation: 10 });
     // A new nuclei model fine-tunes with the encoder at 0.1x, as the shipped nuclei cards measured best.
     expect(recipeOfDenseRun(run, 'nuclei').fineTune).toEqual({ ...defaultFineTuneRecipe, encoderLrScale: 0.1 });
     const base = { ...recipeOfDenseRun(run, 'membranes'), fineTune: { ...defaultFineTuneRecipe, steps: 33 } };
@@ -85,6 +86,9 @@ describe('shipped model cards', () => {
       expect(recipe.learningRate).toBe(last.lr === undefined ? (optimizer === 'sgd' ? 1e-2 : 1e-3) : Number(last.lr));
       expect(recipe.optimizer).toBe(optimizer);
       expect(recipe.schedule).toBe(last.schedule ?? 'cosine');
+      // Its fine-tune defaults are the measured ones of its task, which a model of that task trained from
+      // scratch gets too (nuclei: encoder 0.1x; membranes: distillation 10).
+      expect(recipe.fineTune).toEqual(defaultFineTuneRecipeFor(card.task));
     });
   }
 });

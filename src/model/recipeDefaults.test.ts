@@ -65,9 +65,9 @@ describe('training recipe in the model card', () => {
     expect(r).toEqual(defaultRecipe('membranes'));
     expect(r.loss).toEqual({ w0: 10, sigma: 5, balanceClasses: true, objectClass: 1 });
     expect(resolveRecipe({ task: 'nuclei' }).loss.objectClass).toBe(2);
-    // Fine-tuning: nuclei with the encoder at 0.1x the learning rate (measured), membranes at 1.
+    // Fine-tuning (measured): nuclei with the encoder at 0.1x the learning rate, membranes with distillation 10.
     expect(resolveRecipe({ task: 'nuclei' }).fineTune).toEqual({ ...defaultFineTuneRecipe, encoderLrScale: 0.1 });
-    expect(r.fineTune.encoderLrScale).toBe(1);
+    expect(r.fineTune).toEqual({ ...defaultFineTuneRecipe, distillation: 10 });
   });
 
   it('merges and checks fine-tune overrides', () => {

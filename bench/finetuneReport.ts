@@ -50,6 +50,17 @@ export interface SummaryRow {
 
 const round = (v: number, digits = 4): number => Math.round(v * 10 ** digits) / 10 ** digits;
 
+/**
+ * A run's strategy as reported: `card` names what the card held (its distillation and encoder scale), since
+ * cards change (nuclei encoder 0.1 in session 11, EM distillation 10 in session 13) and a `card` run of
+ * before and of after a change are different settings, not a rerun.
+ */
+export function strategyLabel(r: RunRecord): string {
+  if (r.strategy !== 'card') return r.strategy;
+  const { distillation, encoderLrScale } = r.tune.settings;
+  return `card [distillation ${String(distillation)}, encoder ${String(encoderLrScale)}]`;
+}
+
 /** Flattens records into rows (nuclei: one per half A / B; EM: one per fold). */
 export function summaryRows(records: readonly RunRecord[]): SummaryRow[] {
   const rows: SummaryRow[] = [];
@@ -66,7 +77,7 @@ export function summaryRows(records: readonly RunRecord[]): SummaryRow[] {
         group,
         corrections: r.corrections,
         painted: round(r.images.reduce((s, i) => s + i.fraction, 0) / Math.max(1, r.images.length), 3),
-        strategy: r.strategy,
+        strategy: strategyLabel(r),
         seed: r.seed,
         model: r.model,
         objects: r.objects,
@@ -125,14 +136,14 @@ function describeStart(r: SummaryRow): string {
 }
 
 /**
- * Last record wins per (case, fold, scored groups, corrections, strategy, seed, model, objects, corrections'
- * threshold): a rerun replaces an older line, and a --groups A run and a --groups B run are both kept.
+ * Last record wins per (case, fold, scored groups, corrections, strategy (for `card`, with the card's
+ * settings), seed, model, objects, corrections' threshold): a rerun replaces an older line, and a --groups A run and a --groups B run are both kept.
  */
 export function latestRecords(records: readonly RunRecord[]): RunRecord[] {
   const byKey = new Map<string, RunRecord>();
   for (const r of records) {
     const groups = Object.keys(r.heldOut.after).join(',');
-    byKey.set(`${r.case}|${r.fold}|${groups}|${r.corrections}|${r.strategy}|${r.seed}|${r.model}|${r.objects}|${r.correctionThreshold}`, r);
+    byKey.set(`${r.case}|${r.fold}|${groups}|${r.corrections}|${strategyLabel(r)}|${r.seed}|${r.model}|${r.objects}|${r.correctionThreshold}`, r);
   }
   return [...byKey.values()];
 }

@@ -25,7 +25,7 @@ const restrict = (patterns, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report', 'public', 'bench/out'] },
+  { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report', 'public', 'bench/out', 'runs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -113,6 +113,11 @@ export const STRATEGIES: readonly Strategy[] = [
     loss: { balanceClasses: true },
   },
   {
+    name: 'lr3e-4+distill10',
+    description: 'Adam 3e-4, distillation 10: does a larger step fix more of the painted errors while distillation holds the rest?',
+    settings: { ...base, learningRate: 3e-4, distillation: 10 },
+  },
+  {
     name: 'lr1e-4+distill10+enc0.1',
     description: 'Adam 1e-4, distillation 10, the encoder at 0.1x (the nuclei cards with distillation 10)',
     settings: { ...base, distillation: 10, encoderLrScale: 0.1 },

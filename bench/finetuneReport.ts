@@ -3,6 +3,7 @@
  * The headline error is the one of the issue's goal: pixel error for EM, 1 - AP@0.5 for nuclei.
  */
 import type { RunRecord } from './finetuneRun';
+import { STRATEGIES } from './finetuneStrategies';
 
 /** The goal's error of a metrics row: EM pixel error, nuclei 1 - AP@0.5. */
 export function headlineError(caseName: string, metrics: Record<string, number>): number {
@@ -53,12 +54,14 @@ const round = (v: number, digits = 4): number => Math.round(v * 10 ** digits) / 
 /**
  * A run's strategy as reported: `card` names what the card held (its distillation and encoder scale), since
  * cards change (nuclei encoder 0.1 in session 11, EM distillation 10 in session 13) and a `card` run of
- * before and of after a change are different settings, not a rerun.
+ * before and of after a change are different settings, not a rerun; a run with `--steps` names its steps.
  */
 export function strategyLabel(r: RunRecord): string {
-  if (r.strategy !== 'card') return r.strategy;
-  const { distillation, encoderLrScale } = r.tune.settings;
-  return `card [distillation ${String(distillation)}, encoder ${String(encoderLrScale)}]`;
+  const { distillation, encoderLrScale, steps } = r.tune.settings;
+  if (r.strategy === 'card') return `card [distillation ${String(distillation)}, encoder ${String(encoderLrScale)}]`;
+  // A run with --steps is another setting than the strategy's own step count.
+  const own = STRATEGIES.find((s) => s.name === r.strategy)?.settings?.steps;
+  return own !== undefined && steps !== undefined && steps !== own ? `${r.strategy} [${String(steps)} steps]` : r.strategy;
 }
 
 /** Flattens records into rows (nuclei: one per half A / B; EM: one per fold). */

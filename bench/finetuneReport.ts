@@ -139,8 +139,9 @@ function describeStart(r: SummaryRow): string {
 }
 
 /**
- * Last record wins per (case, fold, scored groups, corrections, strategy (for `card`, with the card's
- * settings), seed, model, objects, corrections' threshold): a rerun replaces an older line, and a --groups A run and a --groups B run are both kept.
+ * Last record wins per (case, fold, scored groups, corrections, strategy as labelled by strategyLabel, seed,
+ * model, objects, corrections' threshold): a rerun replaces an older line, and a --groups A run and a
+ * --groups B run are both kept.
  */
 export function latestRecords(records: readonly RunRecord[]): RunRecord[] {
   const byKey = new Map<string, RunRecord>();

@@ -87,20 +87,24 @@ export function sameValidation(a: FineTuneSample, b: FineTuneSample): boolean {
  * marked too: the model's prediction right beside a correction is suspect as well.
  */
 function teacherFor(teacher: Float32Array, source: FineTuneSample, margin: number): Float32Array {
-  const { labels, validation } = source;
-  if (validation === undefined && margin <= 0) return teacher;
+  const marked = leftOutOfDistillation(source, margin);
+  if (marked === undefined) return teacher;
   // k teacher values per pixel (one per class after the first), all marked.
-  const k = teacher.length / labels.length;
+  const k = teacher.length / marked.length;
   const out = teacher.slice();
-  if (validation !== undefined) {
-    for (let i = 0; i < validation.length; i++) if (validation[i] !== 0) out.fill(-1, i * k, (i + 1) * k);
-  }
-  if (margin > 0) {
-    const painted = labels.map((v, i) => (v !== 0 || (validation !== undefined && validation[i] !== 0) ? 1 : 0));
-    const distance = distanceTransform(painted, source.image.width, source.image.height);
-    for (let i = 0; i < distance.length; i++) if (distance[i] <= margin) out.fill(-1, i * k, (i + 1) * k);
-  }
+  for (let i = 0; i < marked.length; i++) if (marked[i] !== 0) out.fill(-1, i * k, (i + 1) * k);
   return out;
+}
+
+/**
+ * Nonzero where distillation must not hold the teacher: without a margin the held-out pixels (training
+ * pixels are labelled, which distillation skips anyway); with one, every pixel within it of a painted
+ * pixel, held-out ones included (at distance 0). Undefined when nothing is left out.
+ */
+function leftOutOfDistillation({ labels, validation, image }: FineTuneSample, margin: number): ArrayLike<number> | undefined {
+  if (margin <= 0) return validation;
+  const painted = labels.map((v, i) => (v !== 0 || (validation !== undefined && validation[i] !== 0) ? 1 : 0));
+  return distanceTransform(painted, image.width, image.height).map((d) => (d <= margin ? 1 : 0));
 }
 
 /** How samples are prepared for a run. */

@@ -50,7 +50,7 @@ training:  --steps 2000 --seed 1 --optimizer adam|sgd --lr X --momentum 0.99
            --stop-after N (end after step N of the --steps schedule, as if stopped there)
 resume:    --resume DIR [--stop-after N]: continue a run stopped at a checkpoint, by --stop-after or Ctrl-C,
            with its own flags, exactly as if it had not stopped (DIR: its --out)
-loss:      --w0 10 --sigma 5 --balance | --no-balance --no-augment --elastic-sigma 10 --zoom 2 --blur 2
+loss:      --w0 10 --sigma 5 --balance | --no-balance --no-augment --elastic-sigma 10 --zoom 2 --blur 2 --noise 0.1
            (with --init: the model card's recipe, unless given)
 fine-tune: --init MODEL_DIR --labels-format partial: the card's fine-tune defaults, unless given:
            --steps N --lr X --optimizer adam|sgd --schedule S --distill X --encoder-lr-scale X --distill-margin PX

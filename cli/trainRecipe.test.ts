@@ -34,6 +34,9 @@ describe('train CLI recipe', () => {
     expect(augmentFromFlags(flags('--blur', '1.5'), { zoom: 2 })).toMatchObject({ zoom: 2, blur: 1.5, elasticSigma: 10 });
     expect(() => augmentFromFlags(flags('--blur', '-1'), undefined)).toThrow(/--blur/);
     expect(() => augmentFromFlags(flags('--no-augment', '--blur', '2'), undefined)).toThrow(/--blur has no effect/);
+    expect(augmentFromFlags(flags('--noise', '0.15'), { blur: 1 })).toMatchObject({ blur: 1, noise: 0.15, gain: 0.2 });
+    expect(() => augmentFromFlags(flags('--noise', '-0.1'), undefined)).toThrow(/--noise/);
+    expect(() => augmentFromFlags(flags('--no-augment', '--noise', '0.1'), undefined)).toThrow(/--noise has no effect/);
   });
 
   it('turns fine-tune flags into overrides, and refuses them outside a fine-tune', () => {

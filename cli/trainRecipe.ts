@@ -22,6 +22,7 @@ export const RECIPE_FLAGS: OptionSpec = {
   'elastic-sigma': { type: 'string' },
   zoom: { type: 'string' },
   blur: { type: 'string' },
+  noise: { type: 'string' },
   distill: { type: 'string' },
   'encoder-lr-scale': { type: 'string' },
   'distill-margin': { type: 'string' },
@@ -42,10 +43,10 @@ export function lossFromFlags(flags: ParsedFlags, task: Task, base?: LossRecipe)
   };
 }
 
-/** The augmentation: --no-augment, else the base's (or the paper's) with --elastic-sigma, --zoom and --blur applied. */
+/** The augmentation: --no-augment, else the base's (or the paper's) with --elastic-sigma, --zoom, --blur and --noise applied. */
 export function augmentFromFlags(flags: ParsedFlags, base?: AugmentOptions | false): AugmentOptions | false {
   if (flags['no-augment']) {
-    for (const flag of ['elastic-sigma', 'zoom', 'blur']) {
+    for (const flag of ['elastic-sigma', 'zoom', 'blur', 'noise']) {
       if (optionalString(flags, flag) !== undefined) throw new UsageError(`--${flag} has no effect with --no-augment`);
     }
     return false;
@@ -55,11 +56,13 @@ export function augmentFromFlags(flags: ParsedFlags, base?: AugmentOptions | fal
   const zoom = numberFlag(flags, 'zoom', undefined, { min: 0 });
   if (zoom !== undefined && zoom > 0 && zoom < 1) throw new UsageError(`--zoom must be 0 (off) or >= 1 (range [1/zoom, zoom]), got ${zoom}`);
   const blur = numberFlag(flags, 'blur', undefined, { min: 0 });
+  const noise = numberFlag(flags, 'noise', undefined, { min: 0 });
   return {
     ...start,
     ...(elastic !== undefined ? { elasticSigma: elastic } : {}),
     ...(zoom !== undefined ? { zoom } : {}),
     ...(blur !== undefined ? { blur } : {}),
+    ...(noise !== undefined ? { noise } : {}),
   };
 }
 

@@ -260,3 +260,51 @@ describe('blur (defocus augmentation)', () => {
     expect(() => drawAugmentation({ blur: -1 }, createRng(1))).toThrow(/blur must be >= 0/);
   });
 });
+
+describe('noise (camera-noise augmentation)', () => {
+  const request = { centreX: 31.5, centreY: 31.5, inputSize: 64, outputSize: 40 };
+
+  it('adds zero-mean noise of the drawn σ to the image only, after the grey change', () => {
+    const src = squareSource(64, 64, 28, 28, 8);
+    const clean = augmentTile(src, request, { ...none, gain: 2 });
+    const noisy = augmentTile(src, request, { ...none, gain: 2, noise: { sigma: 0.1, seed: 17 } });
+    expect([...noisy.labels]).toEqual([...clean.labels]);
+    expect([...noisy.weights]).toEqual([...clean.weights]);
+    const diff = noisy.image.map((x, i) => x - clean.image[i]);
+    const mean = diff.reduce((s, x) => s + x, 0) / diff.length;
+    const sd = Math.sqrt(diff.reduce((s, x) => s + (x - mean) ** 2, 0) / diff.length);
+    // 4,096 samples of N(0, 0.1²): the sample mean is within 4 standard errors (0.0063), the sd within 5%.
+    expect(Math.abs(mean)).toBeLessThan(0.0063);
+    expect(sd).toBeGreaterThan(0.095);
+    expect(sd).toBeLessThan(0.105);
+    // Added after the gain: the square's pixels still differ from the background by 2, not by 2 x something.
+    const inside = diff.filter((_, i) => clean.image[i] === 2);
+    expect(inside.length).toBe(64);
+    expect(Math.max(...inside.map(Math.abs))).toBeLessThan(0.5);
+  });
+
+  it('depends on the draw alone: the same draw gives the same tile, another seed another one', () => {
+    const src = source(64, 64);
+    const a = augmentTile(src, request, { ...none, noise: { sigma: 0.05, seed: 3 } });
+    const b = augmentTile(src, request, { ...none, noise: { sigma: 0.05, seed: 3 } });
+    const c = augmentTile(src, request, { ...none, noise: { sigma: 0.05, seed: 4 } });
+    expect([...a.image]).toEqual([...b.image]);
+    expect([...a.image]).not.toEqual([...c.image]);
+  });
+
+  it('draws σ uniformly in [0, noise] and leaves the draws of runs without noise as they were', () => {
+    const rng = createRng(4);
+    const sigmas: number[] = [];
+    for (let k = 0; k < 400; k++) sigmas.push(drawAugmentation({ noise: 0.2 }, rng).noise?.sigma ?? NaN);
+    expect(Math.min(...sigmas)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...sigmas)).toBeLessThanOrEqual(0.2);
+    const belowHalf = sigmas.filter((s) => s < 0.1).length;
+    expect(belowHalf).toBeGreaterThan(160);
+    expect(belowHalf).toBeLessThan(240);
+    const a = drawAugmentation({ ...defaultAugmentation, zoom: 2, blur: 2 }, createRng(9));
+    const b = drawAugmentation({ ...defaultAugmentation, zoom: 2, blur: 2, noise: 0 }, createRng(9));
+    expect(b).toEqual(a);
+    expect(a.noise).toBeUndefined();
+    expect(() => drawAugmentation({ noise: -0.1 }, createRng(1))).toThrow(/noise must be >= 0/);
+  });
+});

@@ -11,7 +11,7 @@
  * unlabelled (weight 0) so that the mirror images never teach the network made-up objects.
  */
 import { gaussianBlur } from '../image/smooth';
-import type { Rng } from './random';
+import { createRng, type Rng } from './random';
 
 /** Augmentation settings. All default to off; `defaultAugmentation` has the paper's values. */
 export interface AugmentOptions {
@@ -39,10 +39,16 @@ export interface AugmentOptions {
    * from [0, blur], so a model trained on sharp images still finds out-of-focus nuclei. 0 = off.
    */
   readonly blur?: number;
+  /**
+   * Camera-noise augmentation: Gaussian noise whose σ (normalised units) is drawn uniformly from [0, noise]
+   * is added to every pixel of the image tile after the grey change, so a model trained on clean images
+   * still separates nuclei from a grainy background. 0 = off.
+   */
+  readonly noise?: number;
 }
 
 /** The paper's augmentation with moderate grey-value changes. */
-export const defaultAugmentation: Required<Omit<AugmentOptions, 'zoom' | 'blur'>> = {
+export const defaultAugmentation: Required<Omit<AugmentOptions, 'zoom' | 'blur' | 'noise'>> = {
   rotate90: true,
   flip: true,
   elasticSigma: 10,
@@ -102,6 +108,8 @@ export interface AugmentDraw {
   readonly zoom?: number;
   /** Gaussian σ (tile px) of the defocus blur; absent = none. */
   readonly blur?: number;
+  /** σ of the added pixel noise and the seed of its values; absent = none. */
+  readonly noise?: { readonly sigma: number; readonly seed: number };
 }
 
 /** Draws the random parameters of one augmentation from `rng`. */
@@ -127,9 +135,12 @@ export function drawAugmentation(options: AugmentOptions, rng: Rng): AugmentDraw
   };
   const b = options.blur ?? 0;
   if (!(b >= 0)) throw new RangeError(`blur must be >= 0, got ${b}`);
-  // Drawn last and only when on, so runs without zoom or blur keep their earlier random sequence.
+  const nz = options.noise ?? 0;
+  if (!(nz >= 0)) throw new RangeError(`noise must be >= 0, got ${nz}`);
+  // Drawn last and only when on, so runs without zoom, blur or noise keep their earlier random sequence.
   const zoomed = z > 1 ? { ...draw, zoom: Math.exp(rng.uniform(-Math.log(z), Math.log(z))) } : draw;
-  return b > 0 ? { ...zoomed, blur: rng.uniform(0, b) } : zoomed;
+  const blurred = b > 0 ? { ...zoomed, blur: rng.uniform(0, b) } : zoomed;
+  return nz > 0 ? { ...blurred, noise: { sigma: rng.uniform(0, nz), seed: rng.seed() } } : blurred;
 }
 
 /**
@@ -194,6 +205,12 @@ export function denseDisplacement(nodes: Float64Array, grid: number, size: numbe
 }
 
 /** x -> gain * x^gamma + offset (x^gamma on the non-negative part: normalised values may dip below 0). */
+/** Adds N(0, sigma²) to every value, from its own generator so the noise depends on the draw alone. */
+function addNoise(image: Float32Array, sigma: number, seed: number): void {
+  const rng = createRng(seed);
+  for (let i = 0; i < image.length; i++) image[i] += sigma * rng.normal();
+}
+
 function greyValue(x: number, draw: AugmentDraw): number {
   return draw.gain * (x > 0 ? Math.pow(x, draw.gamma) : x) + draw.offset;
 }
@@ -280,6 +297,7 @@ export function augmentTile(source: AugmentSource, request: TileRequest, draw: A
     image.set(gaussianBlur(image, si, si, blur));
     if (grey) for (let i = 0; i < image.length; i++) image[i] = greyValue(image[i], draw);
   }
+  if (draw.noise !== undefined && draw.noise.sigma > 0) addNoise(image, draw.noise.sigma, draw.noise.seed);
 
   const labels = new Uint8Array(so * so);
   const weights = new Float32Array(so * so);

@@ -46,6 +46,8 @@ describe('training recipe in the model card', () => {
     expect(parseModelCard(withRecipe({ ...recipe, augment: { zoom: 2 } })).recipe?.augment).toEqual({ zoom: 2 });
     expect(() => parseModelCard(withRecipe({ ...recipe, augment: { blur: -2 } }))).toThrow(/recipe\.augment\.blur/);
     expect(parseModelCard(withRecipe({ ...recipe, augment: { blur: 2 } })).recipe?.augment).toEqual({ blur: 2 });
+    expect(() => parseModelCard(withRecipe({ ...recipe, augment: { noise: -0.1 } }))).toThrow(/recipe\.augment\.noise/);
+    expect(parseModelCard(withRecipe({ ...recipe, augment: { noise: 0.1 } })).recipe?.augment).toEqual({ noise: 0.1 });
     expect(() => parseModelCard(withRecipe({ ...recipe, schedule: 'linear' }))).toThrow(/recipe\.schedule/);
     const ft = (change: Record<string, unknown>): unknown => withRecipe({ ...recipe, fineTune: { ...recipe.fineTune, ...change } });
     expect(() => parseModelCard(ft({ learningRate: 0 }))).toThrow(/recipe\.fineTune\.learningRate/);

@@ -110,7 +110,7 @@ function checkAugment(json: unknown, path: string, bad: Bad): AugmentOptions | f
   for (const key of ['rotate90', 'flip'] as const) {
     if (json[key] !== undefined && typeof json[key] !== 'boolean') bad(`${path}.${key}`, 'must be true or false');
   }
-  for (const key of ['elasticSigma', 'gain', 'offset', 'gamma', 'blur'] as const) {
+  for (const key of ['elasticSigma', 'gain', 'offset', 'gamma', 'blur', 'noise'] as const) {
     if (json[key] !== undefined) checkNumber(json, key, path, bad, 0);
   }
   if (json.elasticGrid !== undefined) checkInteger(json, 'elasticGrid', path, bad, 2);

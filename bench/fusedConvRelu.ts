@@ -2,22 +2,21 @@
  * Is fusing bias-add and ReLU into the 3x3 convolution worth doing for training? tfjs unfuses them whenever
  * gradients are recorded, so a training step runs conv, Add and Relu as three kernels. This times the
  * forward both ways on tfjs-wasm (one thread, Node) for the issue-11 step's layer shapes, interleaved, and
- * prints medians and what fusing could save at most (the backward's ReLU and bias gradients stay either way).
+ * prints the medians per layer and their sums (the most fusing could save: the backward's ReLU and bias gradients
+ * stay either way).
  * Usage: npx tsx bench/fusedConvRelu.ts [--rounds N]
  */
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../cli/backend.js';
+import { median } from '../cli/labelDiameter.js';
 
 /** [input side, in channels, out channels] of the 3x3 valid convs of depth 3, 16 filters, 252 px tile. */
 const SHAPES: readonly (readonly [number, number, number])[] = [
   [252, 1, 16], [250, 16, 16], [124, 16, 32], [122, 32, 32], [60, 32, 64], [58, 64, 64], [28, 64, 128],
   [26, 128, 128], [48, 128, 64], [88, 64, 32], [168, 32, 16], [166, 16, 16],
 ];
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 function timeMs(run: () => tf.Tensor): number {
   const start = performance.now();
@@ -27,9 +26,10 @@ function timeMs(run: () => tf.Tensor): number {
   return performance.now() - start;
 }
 
+const { values } = parseArgs({ options: { rounds: { type: 'string' } } });
+const rounds = Number(values.rounds ?? 9);
+if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error('usage: bench/fusedConvRelu.ts [--rounds 9]');
 await initNodeBackend('wasm');
-const roundsAt = process.argv.indexOf('--rounds');
-const rounds = roundsAt > 0 ? Number(process.argv[roundsAt + 1]) : 9;
 const rows = [];
 let totals = { conv: 0, unfused: 0, fused: 0 };
 for (const [side, ci, co] of SHAPES) {
@@ -54,5 +54,4 @@ for (const [side, ci, co] of SHAPES) {
   rows.push(row);
   tf.dispose([x, w, b]);
 }
-const load = (await import('node:os')).loadavg();
-process.stdout.write(`${JSON.stringify({ rounds, load, rows, totals }, null, 1)}\n`);
+process.stdout.write(`${JSON.stringify({ rounds, load: loadavg(), rows, totals }, null, 1)}\n`);

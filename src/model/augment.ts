@@ -204,13 +204,13 @@ export function denseDisplacement(nodes: Float64Array, grid: number, size: numbe
   return out;
 }
 
-/** x -> gain * x^gamma + offset (x^gamma on the non-negative part: normalised values may dip below 0). */
 /** Adds N(0, sigma²) to every value, from its own generator so the noise depends on the draw alone. */
 function addNoise(image: Float32Array, sigma: number, seed: number): void {
   const rng = createRng(seed);
   for (let i = 0; i < image.length; i++) image[i] += sigma * rng.normal();
 }
 
+/** x -> gain * x^gamma + offset (x^gamma on the non-negative part: normalised values may dip below 0). */
 function greyValue(x: number, draw: AugmentDraw): number {
   return draw.gain * (x > 0 ? Math.pow(x, draw.gamma) : x) + draw.offset;
 }

@@ -56,6 +56,8 @@ export interface ImagesSlice {
    * already in the list (same name, size and bytes) is not added again; a toast says so.
    */
   addFiles(sources: readonly FileSource[]): Promise<void>;
+  /** Settles when every file added so far has been decoded (or has failed). */
+  whenLoaded(): Promise<void>;
   removeImage(id: string): void;
   selectImage(id: string): void;
   /** Selects the previous (-1) or next (1) image of the list. */
@@ -153,6 +155,10 @@ export const createImagesSlice: StateCreator<StudioState, [], [], ImagesSlice> =
           : `Loaded ${what}. Press S to segment the current image, or use "Segment all".`,
       );
     });
+    return queue;
+  },
+
+  whenLoaded() {
     return queue;
   },
 

@@ -46,6 +46,11 @@ export interface SegmentationSlice {
   instances: Record<string, InstanceSummary>;
   /** Segments the images in order (cached ones are skipped); one failure does not stop the others. */
   segmentImages(ids: readonly string[]): Promise<void>;
+  /**
+   * The S shortcut: segments the selected image, or every image. Pressed while files are still decoding
+   * (right after a drop), it waits for them rather than doing nothing; with no image at all it says so.
+   */
+  segmentShortcut(scope: 'selected' | 'all'): Promise<void>;
   cancelSegmentation(): void;
   /**
    * Recomputes the objects of an image in the image worker if they are stale (debounced): after a change
@@ -229,6 +234,20 @@ export const createSegmentationSlice: StateCreator<StudioState, [], [], Segmenta
       const tileText = tile ? ` Tile ${tile.inputSize}→${tile.outputSize} px, batch ${tile.batch}.` : '';
       get().setStatus(`Segmented ${finished} image${finished === 1 ? '' : 's'} in ${seconds} s${failed ? `, ${failed} failed` : ''}.${tileText}`);
     }
+  },
+
+  async segmentShortcut(scope) {
+    if (get().loading) {
+      get().setStatus(`Segmenting ${scope === 'all' ? 'all images' : 'the image'} once the files have loaded…`);
+      await get().whenLoaded();
+    }
+    const { images, selectedId } = get();
+    const ids = scope === 'all' ? images.map((i) => i.id) : selectedId ? [selectedId] : [];
+    if (ids.length === 0) {
+      get().notify('info', 'There is no image to segment yet: drop or open one first.');
+      return;
+    }
+    await get().segmentImages(ids);
   },
 
   cancelSegmentation() {

@@ -46,10 +46,8 @@ export function useShortcuts(): void {
       else if (key === 'x') s.setActiveClass(s.activeClass === 1 ? 2 : 1);
       else if (key in toolKeys) s.setTool(toolKeys[key as keyof typeof toolKeys]);
       else if (key in overlayKeys) s.toggleOverlay(overlayKeys[key]);
-      else if (key === 's') {
-        if (e.shiftKey) void s.segmentImages(s.images.map((i) => i.id));
-        else if (s.selectedId) void s.segmentImages([s.selectedId]);
-      } else handled = false;
+      else if (key === 's') void s.segmentShortcut(e.shiftKey ? 'all' : 'selected');
+      else handled = false;
       if (handled) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
